@@ -1,0 +1,60 @@
+// `avstudio serve`: the studio in any browser, over HTTP + WebSocket on 127.0.0.1.
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openStudio } from '../../core/api/context';
+import { handlers } from '../../core/api/handlers';
+import { listDatasets } from '../../core/catalog/datasetsRepo';
+import { createDemoDataset } from '../../core/datasets/demoDataset';
+import { AvError } from '../../core/errors';
+import { startServer } from '../../server/httpServer';
+import { action, emit } from '../output';
+import { addHomeOption, homeFrom } from '../studio';
+
+export const WEB_DIST_DIR = fileURLToPath(new URL('../../dist-web', import.meta.url));
+export const DEFAULT_PORT = 4780;
+
+interface ServeOpts {
+  host: string;
+  port: string;
+  home?: string;
+  demo: boolean;
+  json?: boolean;
+  openHint?: boolean;
+}
+
+export function registerServe(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .description('serve the studio over HTTP/WebSocket (127.0.0.1) and print a URL carrying a session token')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <n>', 'port (0 = any free port)', String(DEFAULT_PORT))
+    .option('--no-demo', 'do not create the demo dataset when the catalog is empty')
+    .option('--open-hint', 'print a hint on opening the URL (used by npm run serve)')
+    .option('--json', 'print {url, port, token, home} as JSON once listening');
+  addHomeOption(cmd).action(
+    action(async (opts: ServeOpts) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AvError('bad_request', `--port must be 0–65535, got "${opts.port}"`);
+      const ctx = openStudio(homeFrom(opts));
+      if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoDataset(ctx.catalog, ctx.blobs);
+      const staticDir = existsSync(WEB_DIST_DIR) ? WEB_DIST_DIR : undefined;
+      const server = await startServer({ ctx, handlers, host: opts.host, port, staticDir });
+      emit({ url: server.url, port: server.port, token: server.token, home: ctx.home.root, ui: Boolean(staticDir) }, opts, (d) =>
+        [
+          `AV Studio is serving ${d.home}`,
+          `Open: ${d.url}`,
+          d.ui ? '' : 'The UI is not built yet: run `npm run build:web` (the API answers meanwhile).',
+          opts.openHint ? 'Open the URL above in a browser; press Ctrl+C to stop.' : '',
+        ].filter(Boolean).join('\n'),
+      );
+      const stop = async () => {
+        await server.close();
+        ctx.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    }),
+  );
+}

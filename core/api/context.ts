@@ -1,0 +1,25 @@
+// Everything an API handler needs, opened once per studio process (Electron main, serve, CLI).
+import { type Catalog, openCatalog } from '../catalog/catalog';
+import { ensureHome, type HomeLayout } from '../env/home';
+import { BlobStore } from '../store/blobStore';
+import { EventBus } from './events';
+
+export interface StudioContext {
+  home: HomeLayout;
+  catalog: Catalog;
+  blobs: BlobStore;
+  events: EventBus;
+  close(): void;
+}
+
+export function openStudio(root: string): StudioContext {
+  const home = ensureHome(root);
+  const catalog = openCatalog(home.catalogFile);
+  return {
+    home,
+    catalog,
+    blobs: new BlobStore(home.blobsDir),
+    events: new EventBus(),
+    close: () => catalog.close(),
+  };
+}

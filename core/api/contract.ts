@@ -1,0 +1,126 @@
+// The studio's one API, defined once: every method's input and output schema and every live event.
+// Electron IPC (preload), `avstudio serve` (HTTP + WebSocket) and the renderer's client all use
+// these schemas; nothing crosses a process boundary unvalidated. This file imports only zod, so the
+// renderer can import it (the lint layer rule allows exactly this file from core/).
+import { z } from 'zod';
+
+export const ErrorPayloadSchema = z.object({
+  kind: z.string(),
+  message: z.string(),
+  file: z.string().optional(),
+  details: z.unknown().optional(),
+});
+
+const Id = z.number().int().positive();
+export const SplitSchema = z.enum(['train', 'test']);
+export const PairStateSchema = z.enum(['pending', 'accepted', 'rejected']);
+
+export const CategoryCountSchema = z.object({ instrument: z.string(), train: z.number().int(), test: z.number().int() });
+
+export const DatasetSummarySchema = z.object({
+  id: Id,
+  name: z.string(),
+  kind: z.string(),
+  description: z.string(),
+  createdAt: z.string(),
+  pairCount: z.number().int(),
+  counts: z.array(CategoryCountSchema),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+const MediaRef = z.object({ id: Id, hash: z.string(), name: z.string() });
+export const CropSchema = z.object({ x: z.number(), y: z.number(), w: z.number().positive(), h: z.number().positive() });
+
+export const PairSchema = z.object({
+  id: Id,
+  datasetId: Id,
+  instrument: z.string(),
+  split: SplitSchema,
+  state: PairStateSchema,
+  startS: z.number(),
+  durS: z.number(),
+  frameS: z.number().nullable(),
+  groupKey: z.string(),
+  crop: CropSchema.nullable(),
+  audio: MediaRef,
+  image: MediaRef.nullable(),
+  video: MediaRef.nullable(),
+});
+export type Pair = z.infer<typeof PairSchema>;
+
+export const StatusSchema = z.object({
+  version: z.string(),
+  home: z.string(),
+  catalogFile: z.string(),
+  schemaVersion: z.number().int(),
+  backend: z.object({ kind: z.enum(['gpu', 'native', 'cpu-js']), package: z.string(), detail: z.string() }),
+  ffmpeg: z.object({ path: z.string(), source: z.string(), version: z.string() }).nullable(),
+  counts: z.object({ datasets: z.number().int(), pairs: z.number().int(), runs: z.number().int() }),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, doc: string) {
+  return { input, output, doc };
+}
+
+/** Every method of the API. Names are `<area>.<verb>`. */
+export const API = {
+  'studio.status': method(z.object({}).strict(), StatusSchema, 'Version, data directory, TensorFlow.js backend, ffmpeg and catalog counts.'),
+  'datasets.list': method(z.object({}).strict(), z.array(DatasetSummarySchema), 'Every dataset with its per-instrument train/test counts.'),
+  'datasets.createDemo': method(
+    z.object({ name: z.string().min(1).max(120).optional() }).strict(),
+    DatasetSummarySchema,
+    'Synthesises the built-in demo dataset (tones with distinct timbres + rendered images per instrument).',
+  ),
+  'pairs.list': method(
+    z
+      .object({
+        datasetId: Id,
+        instrument: z.string().max(64).optional(),
+        split: SplitSchema.optional(),
+        state: PairStateSchema.optional(),
+        search: z.string().max(200).optional(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+    z.object({ total: z.number().int(), items: z.array(PairSchema) }),
+    'Pairs of a dataset, filtered and paged.',
+  ),
+  'pairs.get': method(z.object({ id: Id }).strict(), PairSchema, 'One pair.'),
+} as const;
+
+export type ApiMethod = keyof typeof API;
+export type ApiInput<M extends ApiMethod> = z.input<(typeof API)[M]['input']>;
+export type ApiParsedInput<M extends ApiMethod> = z.output<(typeof API)[M]['input']>;
+export type ApiOutput<M extends ApiMethod> = z.output<(typeof API)[M]['output']>;
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(name: string): name is ApiMethod {
+  return Object.prototype.hasOwnProperty.call(API, name);
+}
+
+/** Live events pushed to every client (WebSocket, IPC). */
+export const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('datasets.changed'), datasetId: Id.optional() }),
+  z.object({
+    type: z.literal('task.progress'),
+    taskId: z.string(),
+    label: z.string(),
+    done: z.number(),
+    total: z.number(),
+    message: z.string().optional(),
+  }),
+]);
+export type StudioEvent = z.infer<typeof EventSchema>;
+
+/** What the renderer's client calls, whichever door it came through. */
+export interface StudioApi {
+  call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>>;
+  onEvent(listener: (e: StudioEvent) => void): () => void;
+  mediaUrl(hash: string): string;
+}
+
+export const IPC_CALL_PREFIX = 'avstudio:api:';
+export const IPC_EVENT_CHANNEL = 'avstudio:event';
+export const MEDIA_PROTOCOL = 'avstudio-media';

@@ -1,0 +1,67 @@
+// The API's implementation: one function per method of the contract, each a thin layer over core.
+import { readFileSync } from 'node:fs';
+import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
+import { getPair, listPairs } from '../catalog/pairsRepo';
+import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
+import { findFfmpeg } from '../env/ffmpeg';
+import { probeBackend } from '../env/tfBackendProbe';
+import { AvError } from '../errors';
+import type { DatasetSummary } from './contract';
+import type { StudioContext } from './context';
+import type { ApiHandlers } from './dispatch';
+
+export const STUDIO_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function summarize(ctx: StudioContext, id: number): DatasetSummary {
+  const d = getDataset(ctx.catalog, id);
+  const counts = datasetCounts(ctx.catalog, d.id);
+  return {
+    id: d.id,
+    name: d.name,
+    kind: d.kind,
+    description: d.description,
+    createdAt: d.createdAt,
+    pairCount: counts.reduce((n, c) => n + c.train + c.test, 0),
+    counts,
+  };
+}
+
+function count(ctx: StudioContext, table: 'datasets' | 'pairs' | 'runs'): number {
+  return (ctx.catalog.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+}
+
+export const handlers: ApiHandlers = {
+  'studio.status': (_input, ctx) => ({
+    version: STUDIO_VERSION,
+    home: ctx.home.root,
+    catalogFile: ctx.catalog.file,
+    schemaVersion: ctx.catalog.schemaVersion,
+    backend: (() => {
+      const b = probeBackend();
+      return { kind: b.kind, package: b.package, detail: b.detail };
+    })(),
+    ffmpeg: findFfmpeg(),
+    counts: { datasets: count(ctx, 'datasets'), pairs: count(ctx, 'pairs'), runs: count(ctx, 'runs') },
+  }),
+
+  'datasets.list': (_input, ctx) => listDatasets(ctx.catalog).map((d) => summarize(ctx, d.id)),
+
+  'datasets.createDemo': async (input, ctx) => {
+    const name = input.name ?? DEMO_DATASET_NAME;
+    if (findDataset(ctx.catalog, name)) throw new AvError('conflict', `a dataset named "${name}" already exists`);
+    const id = await createDemoDataset(ctx.catalog, ctx.blobs, name);
+    ctx.events.emit({ type: 'datasets.changed', datasetId: id });
+    return summarize(ctx, id);
+  },
+
+  'pairs.list': (input, ctx) => {
+    getDataset(ctx.catalog, input.datasetId);
+    return listPairs(ctx.catalog, input);
+  },
+
+  'pairs.get': (input, ctx) => {
+    const p = getPair(ctx.catalog, input.id);
+    if (!p) throw new AvError('not_found', `no pair ${input.id}`);
+    return p;
+  },
+};

@@ -1,0 +1,212 @@
+// `avstudio serve`: the studio's API over HTTP (POST /api/<method>) and live events over WebSocket
+// (/events), plus the built renderer and media files, on 127.0.0.1 by default. Every request must
+// carry the session token: in the URL the studio prints (?token=…, which also sets a same-site
+// cookie so the page's own asset requests pass), as `Authorization: Bearer …`, or as that cookie.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { dispatch, type ApiHandlers } from '../core/api/dispatch';
+import type { StudioContext } from '../core/api/context';
+import { AvError, httpStatusFor, type ErrorPayload } from '../core/errors';
+
+export const MAX_BODY_BYTES = 1 << 20;
+const COOKIE = 'avstudio_token';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.wav': 'audio/wav',
+  '.mp4': 'video/mp4',
+  '.json': 'application/json',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+export interface ServeOptions {
+  ctx: StudioContext;
+  handlers: ApiHandlers;
+  host?: string;
+  port?: number;
+  token?: string;
+  /** The built renderer (index.html + assets); the API works without it. */
+  staticDir?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+function sameToken(a: string | undefined, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(data);
+}
+
+function sendError(res: ServerResponse, err: ErrorPayload, status = httpStatusFor(err.kind as AvError['kind'])): void {
+  sendJson(res, status, { ok: false, error: err });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    let size = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AvError('bad_request', `request body larger than ${MAX_BODY_BYTES} bytes`, { details: { status: 413 } }));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function serveFile(res: ServerResponse, file: string, headers: Record<string, string> = {}): void {
+  const size = statSync(file).size;
+  res.writeHead(200, { 'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream', 'content-length': String(size), ...headers });
+  createReadStream(file).pipe(res);
+}
+
+export function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const staticRoot = opts.staticDir ? resolve(opts.staticDir) : undefined;
+  let boundPort = 0;
+  const sockets = new Set<WebSocket>();
+
+  const allowedHost = (req: IncomingMessage): boolean => {
+    const h = (req.headers.host ?? '').toLowerCase();
+    return [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`, `${host}:${boundPort}`].includes(h);
+  };
+
+  const authorized = (req: IncomingMessage, url: URL): boolean => {
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    return sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(bearer, token) || sameToken(cookieToken(req), token);
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!allowedHost(req)) return sendError(res, { kind: 'unauthorized', message: 'unexpected Host header' }, 403);
+      if (!authorized(req, url)) return sendError(res, { kind: 'unauthorized', message: 'missing or wrong session token: open the URL that `avstudio serve` printed' });
+
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') return sendError(res, { kind: 'bad_request', message: 'API calls are POST requests with a JSON body' }, 405);
+        let body: unknown;
+        try {
+          const text = await readBody(req);
+          body = text.trim() === '' ? {} : JSON.parse(text);
+        } catch (err) {
+          if (err instanceof AvError) return sendError(res, err.toPayload(), 413);
+          return sendError(res, { kind: 'bad_request', message: `the request body is not valid JSON: ${(err as Error).message}` });
+        }
+        const r = await dispatch(opts.handlers, opts.ctx, decodeURIComponent(url.pathname.slice(5)), body);
+        return r.ok ? sendJson(res, 200, r) : sendError(res, r.error);
+      }
+
+      if (url.pathname.startsWith('/media/')) {
+        const hash = url.pathname.slice(7);
+        const file = opts.ctx.blobs.find(hash);
+        if (!file) return sendError(res, { kind: 'not_found', message: `no stored file with hash ${hash}` });
+        return serveFile(res, file, { 'cache-control': 'private, max-age=31536000, immutable' });
+      }
+
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { kind: 'bad_request', message: `${req.method} is not allowed here` }, 405);
+      if (!staticRoot || !existsSync(join(staticRoot, 'index.html'))) {
+        return sendError(res, { kind: 'not_found', message: 'the studio UI is not built: run `npm run build:web` (the API still answers under /api/)' });
+      }
+      const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+      let file = join(staticRoot, rel);
+      if (!file.startsWith(staticRoot + sep) && file !== staticRoot) return sendError(res, { kind: 'bad_request', message: 'bad path' });
+      if (!existsSync(file) || statSync(file).isDirectory()) file = join(staticRoot, 'index.html');
+      const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
+      if (file.endsWith('.html')) {
+        headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
+        headers['cache-control'] = 'no-store';
+        if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+      }
+      return serveFile(res, file, headers);
+    } catch (err) {
+      if (!res.headersSent) sendError(res, { kind: 'internal', message: (err as Error).message });
+      else res.destroy();
+    }
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/events' || !allowedHost(req) || !authorized(req, url)) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', () => {
+        // clients only listen; anything they send is ignored
+      });
+    });
+  });
+  const unsubscribe = opts.ctx.events.on((e) => {
+    const data = JSON.stringify(e);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(data);
+  });
+
+  return new Promise((resolveStart, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new AvError('conflict', `port ${opts.port} on ${host} is already in use; pass --port 0 for a free one`) : err);
+    });
+    server.listen(opts.port ?? 0, host, () => {
+      boundPort = (server.address() as AddressInfo).port;
+      const shownHost = host.includes(':') ? `[${host}]` : host;
+      resolveStart({
+        url: `http://${shownHost}:${boundPort}/?token=${encodeURIComponent(token)}`,
+        port: boundPort,
+        token,
+        close: () =>
+          new Promise<void>((done) => {
+            unsubscribe();
+            for (const ws of sockets) ws.terminate();
+            wss.close();
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}
