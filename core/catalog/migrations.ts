@@ -199,6 +199,53 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'import staging, import status, curation edit batches',
+    sql: `
+      -- An import stages lightweight rows here in small batches (bounded memory), then merges them
+      -- into sources/pairs in one transaction: a crash or cancel leaves only staging rows, which the
+      -- next import of any dataset removes.
+      ALTER TABLE import_reports ADD COLUMN status TEXT NOT NULL DEFAULT 'done';
+      ALTER TABLE import_reports ADD COLUMN error TEXT;
+      ALTER TABLE import_reports ADD COLUMN pid INTEGER;
+      ALTER TABLE import_reports ADD COLUMN dataset_name TEXT NOT NULL DEFAULT '';
+      CREATE TABLE import_staging_sources (
+        report_id INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        original_name TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        duration_s REAL,
+        width INTEGER,
+        height INTEGER,
+        PRIMARY KEY (report_id, hash)
+      );
+      CREATE TABLE import_staging_pairs (
+        report_id INTEGER NOT NULL,
+        pair_key TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        split TEXT NOT NULL,
+        audio_hash TEXT NOT NULL,
+        image_hash TEXT,
+        video_hash TEXT,
+        group_key TEXT NOT NULL DEFAULT '',
+        start_s REAL NOT NULL,
+        dur_s REAL NOT NULL,
+        frame_s REAL,
+        crop TEXT,
+        state TEXT NOT NULL DEFAULT 'pending',
+        PRIMARY KEY (report_id, pair_key)
+      );
+      -- one curation action that touches several pairs (a track's crop box) is one batch: undo
+      -- reverts the whole batch.
+      ALTER TABLE pair_edits ADD COLUMN batch TEXT;
+      CREATE INDEX pair_edits_by_pair ON pair_edits (pair_id, id);
+      CREATE INDEX pair_edits_by_batch ON pair_edits (batch);
+      CREATE INDEX pairs_by_group ON pairs (dataset_id, group_key);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,255 @@
+// How every importer writes to the catalog without ever leaving half a dataset behind, with memory
+// bounded however large the import (80,805 pairs for the full Sub-URMP release, §4.1):
+//   1. `beginImport` opens an import_reports row (status 'running', our pid);
+//   2. sources and pairs are staged as lightweight rows (hashes, not ids) in import_staging_*,
+//      STAGING_BATCH_ROWS per transaction, so at most one batch lives in memory;
+//   3. `commit` merges the staged rows into sources/pairs in ONE transaction (INSERT … SELECT, no
+//      rows through JS), creating the dataset if needed, and clears the staging rows;
+//   4. `abort` (error or cancel) drops the staging rows and marks the report failed/cancelled.
+// A crash between 1 and 3 leaves only staging rows under a 'running' report whose process is gone:
+// the next import marks it 'interrupted' and deletes them. Pairs are keyed by (dataset, pair_key)
+// and merged with ON CONFLICT … DO NOTHING, so re-running an import over the same files adds nothing twice.
+import { type Catalog, nowIso } from '../catalog/catalog';
+import { findDataset } from '../catalog/datasetsRepo';
+import type { PairState, Split } from '../catalog/pairsRepo';
+import type { SourceKind } from '../catalog/sourcesRepo';
+import { AvError } from '../errors';
+import type { SkipEntry, SkipReport } from './skipReport';
+
+/** Rows staged per transaction (bounded memory, few fsyncs). */
+export const STAGING_BATCH_ROWS = 1_000;
+
+export interface ImportTarget {
+  name: string;
+  kind: string;
+  description?: string;
+  config?: Record<string, unknown>;
+}
+
+export interface StagedSource {
+  hash: string;
+  kind: SourceKind;
+  path: string;
+  originalName: string;
+  bytes: number;
+  durationS?: number | null;
+  width?: number | null;
+  height?: number | null;
+}
+
+export interface StagedPair {
+  pairKey: string;
+  instrument: string;
+  split: Split;
+  audioHash: string;
+  imageHash?: string | null;
+  videoHash?: string | null;
+  groupKey?: string;
+  startS: number;
+  durS?: number;
+  frameS?: number | null;
+  crop?: { x: number; y: number; w: number; h: number } | null;
+  state?: PairState;
+}
+
+export interface ImportResult {
+  datasetId: number;
+  datasetName: string;
+  reportId: number;
+  /** Pairs new to the dataset (0 when re-running over the same files). */
+  added: number;
+  /** Pairs the import produced (new or already there). */
+  staged: number;
+  skipped: SkipEntry[];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Marks imports whose process died as interrupted and drops their staging rows. */
+export function cleanStaleImports(cat: Catalog): number {
+  const running = cat.db.prepare("SELECT id, pid FROM import_reports WHERE status = 'running'").all() as Array<{ id: number; pid: number | null }>;
+  let cleaned = 0;
+  for (const r of running) {
+    if (r.pid !== null && r.pid !== process.pid && processAlive(r.pid)) continue;
+    if (r.pid === process.pid) continue; // ours, still in progress
+    cat.tx(() => {
+      cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(r.id);
+      cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(r.id);
+      cat.db.prepare("UPDATE import_reports SET status = 'interrupted', finished_at = ?, error = 'the importing process ended before finishing' WHERE id = ?").run(nowIso(), r.id);
+    });
+    cleaned++;
+  }
+  return cleaned;
+}
+
+export class ImportWriter {
+  private sources: StagedSource[] = [];
+  private pairs: StagedPair[] = [];
+  private seenSources = new Set<string>();
+  private stagedPairs = 0;
+  private finished = false;
+
+  private constructor(
+    readonly cat: Catalog,
+    readonly target: ImportTarget,
+    readonly reportId: number,
+  ) {}
+
+  /** Starts an import into `target.name` (created at commit if new; must be of the same kind if it exists). */
+  static begin(cat: Catalog, target: ImportTarget): ImportWriter {
+    if (!target.name.trim()) throw new AvError('bad_request', 'a dataset name is needed');
+    const existing = findDataset(cat, target.name);
+    if (existing && existing.kind !== target.kind) {
+      throw new AvError('conflict', `dataset "${target.name}" exists and holds a ${existing.kind} import, not ${target.kind}`);
+    }
+    cleanStaleImports(cat);
+    const info = cat.db
+      .prepare("INSERT INTO import_reports (dataset_id, kind, started_at, status, pid, dataset_name) VALUES (?, ?, ?, 'running', ?, ?)")
+      .run(existing?.id ?? null, target.kind, nowIso(), process.pid, target.name);
+    return new ImportWriter(cat, target, Number(info.lastInsertRowid));
+  }
+
+  /** Stages a source (once per hash). */
+  source(s: StagedSource): void {
+    if (this.seenSources.has(s.hash)) return;
+    this.seenSources.add(s.hash);
+    this.sources.push(s);
+    if (this.sources.length + this.pairs.length >= STAGING_BATCH_ROWS) this.flush();
+  }
+
+  pair(p: StagedPair): void {
+    this.pairs.push(p);
+    if (this.sources.length + this.pairs.length >= STAGING_BATCH_ROWS) this.flush();
+  }
+
+  get pairCount(): number {
+    return this.stagedPairs + this.pairs.length;
+  }
+
+  /** Writes the buffered rows to the staging tables in one transaction. */
+  flush(): void {
+    if (!this.sources.length && !this.pairs.length) return;
+    const srcStmt = this.cat.db.prepare(
+      `INSERT INTO import_staging_sources (report_id, hash, kind, path, original_name, bytes, duration_s, width, height)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_id, hash) DO NOTHING`,
+    );
+    const pairStmt = this.cat.db.prepare(
+      `INSERT INTO import_staging_pairs (report_id, pair_key, instrument, split, audio_hash, image_hash, video_hash, group_key, start_s, dur_s, frame_s, crop, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (report_id, pair_key) DO NOTHING`,
+    );
+    const id = this.reportId;
+    this.cat.tx(() => {
+      for (const s of this.sources) srcStmt.run(id, s.hash, s.kind, s.path, s.originalName, s.bytes, s.durationS ?? null, s.width ?? null, s.height ?? null);
+      for (const p of this.pairs) {
+        this.stagedPairs += pairStmt.run(
+          id, p.pairKey, p.instrument, p.split, p.audioHash, p.imageHash ?? null, p.videoHash ?? null, p.groupKey ?? '',
+          p.startS, p.durS ?? 0.5, p.frameS ?? null, p.crop ? JSON.stringify(p.crop) : null, p.state ?? 'pending',
+        ).changes;
+      }
+    });
+    this.sources = [];
+    this.pairs = [];
+  }
+
+  /** Merges everything staged into the dataset in one transaction and closes the report. */
+  commit(skips: SkipReport): ImportResult {
+    if (this.finished) throw new AvError('internal', 'import already finished');
+    this.flush();
+    const { cat, reportId, target } = this;
+    const result = cat.tx(() => {
+      let ds = findDataset(cat, target.name);
+      if (ds && ds.kind !== target.kind) throw new AvError('conflict', `dataset "${target.name}" now holds a ${ds.kind} import`);
+      let datasetId = ds?.id;
+      if (datasetId === undefined) {
+        const info = cat.db
+          .prepare('INSERT INTO datasets (name, kind, description, created_at, config) VALUES (?, ?, ?, ?, ?)')
+          .run(target.name, target.kind, target.description ?? '', nowIso(), JSON.stringify(target.config ?? {}));
+        datasetId = Number(info.lastInsertRowid);
+        ds = findDataset(cat, datasetId);
+      }
+      cat.db
+        .prepare(
+          `INSERT INTO sources (hash, kind, path, original_name, bytes, duration_s, width, height, created_at)
+           SELECT hash, kind, path, original_name, bytes, duration_s, width, height, ? FROM import_staging_sources WHERE report_id = ?
+           ON CONFLICT (hash) DO UPDATE SET path = excluded.path`,
+        )
+        .run(nowIso(), reportId);
+      const added = cat.db
+        .prepare(
+          `INSERT INTO pairs (dataset_id, pair_key, instrument, split, audio_source_id, image_source_id, video_source_id,
+                                        group_key, start_s, dur_s, frame_s, crop, state)
+           SELECT ?, sp.pair_key, sp.instrument, sp.split, a.id, i.id, v.id, sp.group_key, sp.start_s, sp.dur_s, sp.frame_s, sp.crop, sp.state
+             FROM import_staging_pairs sp
+             JOIN sources a ON a.hash = sp.audio_hash
+             LEFT JOIN sources i ON i.hash = sp.image_hash
+             LEFT JOIN sources v ON v.hash = sp.video_hash
+            WHERE sp.report_id = ?
+            ORDER BY sp.rowid
+           ON CONFLICT (dataset_id, pair_key) DO NOTHING`, -- only a pair already there is skipped; bad rows throw
+        )
+        .run(datasetId, reportId).changes;
+      cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(reportId);
+      cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(reportId);
+      cat.db
+        .prepare("UPDATE import_reports SET dataset_id = ?, status = 'done', finished_at = ?, added = ?, skipped = ? WHERE id = ?")
+        .run(datasetId, nowIso(), added, JSON.stringify(skips.entries), reportId);
+      return { datasetId, datasetName: ds?.name ?? target.name, reportId, added, staged: this.stagedPairs, skipped: skips.entries };
+    });
+    this.finished = true;
+    return result;
+  }
+
+  /** Drops everything staged; the report keeps the reason and the skips seen so far. */
+  abort(err: unknown, skips: SkipReport): void {
+    if (this.finished) return;
+    this.finished = true;
+    const cancelled = err instanceof AvError && err.kind === 'cancelled';
+    const { cat, reportId } = this;
+    cat.tx(() => {
+      cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(reportId);
+      cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(reportId);
+      cat.db
+        .prepare('UPDATE import_reports SET status = ?, finished_at = ?, error = ?, skipped = ? WHERE id = ?')
+        .run(cancelled ? 'cancelled' : 'failed', nowIso(), err instanceof Error ? err.message : String(err), JSON.stringify(skips.entries), reportId);
+    });
+  }
+}
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface ImportRunOptions {
+  onProgress?: (p: ImportProgress) => void;
+  signal?: AbortSignal;
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AvError('cancelled', 'the import was cancelled');
+}
+
+/** Runs `body` with a writer, committing on success and aborting on any error (incl. cancel). */
+export async function runImport(
+  cat: Catalog,
+  target: ImportTarget,
+  skips: SkipReport,
+  body: (w: ImportWriter) => Promise<void>,
+): Promise<ImportResult> {
+  const w = ImportWriter.begin(cat, target);
+  try {
+    await body(w);
+    return w.commit(skips);
+  } catch (err) {
+    w.abort(err, skips);
+    throw err;
+  }
+}
