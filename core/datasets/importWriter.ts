@@ -192,7 +192,7 @@ export class ImportWriter {
              LEFT JOIN sources v ON v.hash = sp.video_hash
             WHERE sp.report_id = ?
             ORDER BY sp.rowid
-           ON CONFLICT (dataset_id, pair_key) DO NOTHING`, -- only a pair already there is skipped; bad rows throw
+           ON CONFLICT (dataset_id, pair_key) DO NOTHING`, // only a pair already there is skipped; bad rows throw
         )
         .run(datasetId, reportId).changes;
       cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(reportId);
