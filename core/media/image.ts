@@ -50,15 +50,13 @@ export async function prepareImage(input: string | Buffer, opts: PrepareOptions 
   } else bytes = input;
   if (bytes.length === 0) throw new AvError('empty_input', 'the image file is empty', { file });
   const size = opts.size ?? IMAGE_SIZE;
-  let width = 0;
-  let height = 0;
-  try {
-    const meta = await sharp(bytes).metadata();
-    width = meta.width ?? 0;
-    height = meta.height ?? 0;
-  } catch (err) {
-    throw imageError(err, file);
-  }
+  const meta = await sharp(bytes)
+    .metadata()
+    .catch((err: unknown) => {
+      throw imageError(err, file);
+    });
+  const width = meta.width ?? 0;
+  const height = meta.height ?? 0;
   if (!width || !height) throw new AvError('corrupt_file', 'the image has no size', { file });
   const box = opts.crop ?? centerSquare(width, height);
   const valid = [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0;
