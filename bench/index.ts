@@ -2,5 +2,6 @@
 type Loader = () => Promise<{ run: (args: string[]) => Promise<void> }>;
 
 export function registerAll(register: (name: string, load: Loader) => void): void {
+  register('features', () => import('./features'));
   void register;
 }
