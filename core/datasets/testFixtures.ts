@@ -71,3 +71,37 @@ export async function solidImage(file: string, rgb: [number, number, number], w 
     .toBuffer();
   writeFileSync(file, png);
 }
+
+/**
+ * A Sub-URMP release: violin train ×3 (violin01_0, _100, _200), violin validation ×2, cello train ×2
+ * (one chunk at 22.05 kHz stereo), flute train: one unpaired picture; a corrupt jpg (cello
+ * validation); an unknown instrument folder (banjo).
+ */
+export async function makeReleaseFixture(root = tempDir('release-')): Promise<string> {
+  const base = join(root, 'Sub-URMP');
+  const put = async (split: string, inst: string, name: string, rgb: [number, number, number], hz: number | null, img: 'ok' | 'corrupt' | 'none' = 'ok') => {
+    const imgDir = join(base, 'img', split, inst);
+    const chunkDir = join(base, 'chunk', split, inst);
+    mkdirSync(imgDir, { recursive: true });
+    mkdirSync(chunkDir, { recursive: true });
+    if (img === 'ok') await solidImage(join(imgDir, `${name}.jpg`), rgb);
+    if (img === 'corrupt') writeFileSync(join(imgDir, `${name}.jpg`), Buffer.from('this is not a jpeg at all'));
+    if (hz !== null) writeFileSync(join(chunkDir, `${name}.wav`), encodeWav(tone(0.5, hz), SAMPLE_RATE));
+  };
+  await put('train', 'violin', 'violin01_0', [200, 30, 30], 440);
+  await put('train', 'violin', 'violin01_100', [190, 40, 30], 450);
+  await put('train', 'violin', 'violin02_0', [180, 50, 30], 460);
+  await put('validation', 'violin', 'violin05_0', [170, 60, 30], 470);
+  await put('validation', 'violin', 'violin05_100', [160, 70, 30], 480);
+  await put('train', 'cello', 'cello01_0', [30, 30, 200], 130);
+  await put('train', 'cello', 'cello01_100', [30, 40, 190], null);
+  await put('train', 'flute', 'flute01_0', [30, 200, 30], null);
+  await put('validation', 'cello', 'cello03_0', [0, 0, 0], 140, 'corrupt');
+  await put('train', 'banjo', 'banjo01_0', [90, 90, 90], 300);
+  // the second cello chunk at 22.05 kHz stereo
+  const ff = findFfmpeg()!;
+  const src = join(root, 'cello_src.wav');
+  writeFileSync(src, encodeWav(tone(0.5, 135), SAMPLE_RATE));
+  execFileSync(ff.path, ['-hide_banner', '-loglevel', 'error', '-y', '-i', src, '-ar', '22050', '-ac', '2', join(base, 'chunk', 'train', 'cello', 'cello01_100.wav')]);
+  return root;
+}
