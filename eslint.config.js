@@ -36,13 +36,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**/*.ts', 'renderer/**/*.vue'],
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.vue'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'The renderer talks to the studio only through the API client.' }],
         patterns: [
-          { group: ['**/core/**', '!**/core/api/contract', '!**/core/api/contract.ts'], message: 'The renderer may import only the API contract from core/.' },
+          { regex: '(^|/)core/(?!api/contract(\\.ts)?$)', message: 'The renderer may import only the API contract (core/api/contract) from core/.' },
           { group: ['node:*', 'fs', 'path', 'child_process', 'better-sqlite3'], message: 'The renderer has no Node modules.' },
         ],
       }],

@@ -84,8 +84,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
+        // stop buffering, let the rest drain, and answer 413 (destroying the socket would lose the reply)
+        chunks.length = 0;
         reject(new AvError('bad_request', `request body larger than ${MAX_BODY_BYTES} bytes`, { details: { status: 413 } }));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -131,7 +132,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
           const text = await readBody(req);
           body = text.trim() === '' ? {} : JSON.parse(text);
         } catch (err) {
-          if (err instanceof AvError) return sendError(res, err.toPayload(), 413);
+          if (err instanceof AvError) {
+            res.setHeader('connection', 'close');
+            return sendError(res, err.toPayload(), 413);
+          }
           return sendError(res, { kind: 'bad_request', message: `the request body is not valid JSON: ${(err as Error).message}` });
         }
         const r = await dispatch(opts.handlers, opts.ctx, decodeURIComponent(url.pathname.slice(5)), body);

@@ -1,5 +1,4 @@
 // The API's implementation: one function per method of the contract, each a thin layer over core.
-import { readFileSync } from 'node:fs';
 import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
@@ -9,8 +8,9 @@ import { AvError } from '../errors';
 import type { DatasetSummary } from './contract';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
+import pkg from '../../package.json';
 
-export const STUDIO_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const STUDIO_VERSION: string = pkg.version;
 
 function summarize(ctx: StudioContext, id: number): DatasetSummary {
   const d = getDataset(ctx.catalog, id);

@@ -8,6 +8,15 @@ import { MIGRATIONS, type Migration } from './migrations';
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
+/**
+ * Inside Electron, better-sqlite3 must be the build made against Electron's headers (`npm start`
+ * makes it in .electron-native/ and passes its path here), while Node keeps the one in node_modules.
+ */
+function nativeOptions(): { nativeBinding?: string } {
+  const binding = process.env.AVSTUDIO_SQLITE_BINDING;
+  return binding ? { nativeBinding: binding } : {};
+}
+
 export type Db = Database.Database;
 
 export class Catalog {
@@ -52,7 +61,7 @@ function inspectExisting(file: string, latest: number): number {
   }
   let probe: Db | undefined;
   try {
-    probe = new Database(file, { readonly: true, fileMustExist: true });
+    probe = new Database(file, { readonly: true, fileMustExist: true, ...nativeOptions() });
     const check = probe.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(String(check));
     const version = probe.pragma('user_version', { simple: true }) as number;
@@ -86,7 +95,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
 export function openCatalog(file: string, migrations: readonly Migration[] = MIGRATIONS): Catalog {
   const latest = migrations.length;
   if (existsSync(file)) inspectExisting(file, latest);
-  const db = new Database(file);
+  const db = new Database(file, nativeOptions());
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

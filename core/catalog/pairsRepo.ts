@@ -48,9 +48,10 @@ export interface PairFilter {
 /** Inserts pairs, ignoring ones already there (same dataset and pair key); returns how many were added. Call inside a transaction. */
 export function insertPairs(cat: Catalog, datasetId: number, pairs: PairInput[]): number {
   const stmt = cat.db.prepare(
-    `INSERT OR IGNORE INTO pairs (dataset_id, pair_key, instrument, split, audio_source_id, image_source_id, video_source_id,
+    `INSERT INTO pairs (dataset_id, pair_key, instrument, split, audio_source_id, image_source_id, video_source_id,
                                   group_key, start_s, dur_s, frame_s, crop, state)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (dataset_id, pair_key) DO NOTHING`, // only a repeated pair is skipped; other constraint failures throw
   );
   let added = 0;
   for (const p of pairs) {

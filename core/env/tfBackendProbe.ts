@@ -14,11 +14,11 @@ export interface BackendProbe {
   detail: string;
 }
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 function packageDir(name: string): string | null {
   try {
-    return dirname(require.resolve(`${name}/package.json`));
+    return dirname(requireHere.resolve(`${name}/package.json`));
   } catch {
     return null;
   }

@@ -1,0 +1,69 @@
+// Shared e2e plumbing: a real `avstudio serve` process on a free port with its own data directory,
+// and Debian's Chromium driven by playwright-core (no browser download).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const SCREENSHOT_DIR = join(ROOT, 'test-output', 'screenshots');
+export const CHROMIUM = process.env.AVSTUDIO_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface ServedStudio {
+  url: string;
+  origin: string;
+  token: string;
+  home: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startServe(extraArgs: string[] = []): Promise<ServedStudio> {
+  const home = mkdtempSync(join(tmpdir(), 'avstudio-e2e-'));
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/avstudio.mjs'), 'serve', '--port', '0', '--json', '--home', home, ...extraArgs], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (c) => (err += String(c)));
+  const info = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`avstudio serve did not start in 60 s: ${err}`)), 60_000);
+    proc.stdout!.on('data', (c) => {
+      out += String(c);
+      try {
+        const doc = JSON.parse(out) as { url: string; token: string };
+        clearTimeout(timer);
+        resolve(doc);
+      } catch {
+        // the JSON document is not complete yet
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`avstudio serve exited with ${code}: ${err}`)));
+  });
+  return {
+    url: info.url,
+    origin: new URL(info.url).origin,
+    token: info.token,
+    home,
+    proc,
+    async stop() {
+      if (proc.exitCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}

@@ -1,0 +1,29 @@
+// The sandboxed preload: exposes exactly the studio API on `window.avstudio` — a call per contract
+// method (validated here before it leaves the renderer, and again in main), the live event stream,
+// and media URLs on the avstudio-media: protocol. Nothing else of Electron reaches the page.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, isApiMethod, MEDIA_PROTOCOL, type StudioEvent } from '../core/api/contract';
+
+const bridge = {
+  async call(method: string, input: unknown): Promise<unknown> {
+    if (!isApiMethod(method)) return { ok: false, error: { kind: 'bad_request', message: `unknown API method "${method}"` } };
+    const parsed = API[method].input.safeParse(input ?? {});
+    if (!parsed.success) return { ok: false, error: { kind: 'bad_request', message: `invalid input for ${method}: ${parsed.error.message}` } };
+    return ipcRenderer.invoke(IPC_CALL_PREFIX + method, parsed.data);
+  },
+  onEvent(listener: (e: StudioEvent) => void): () => void {
+    const wrapped = (_e: IpcRendererEvent, payload: unknown) => {
+      const ev = EventSchema.safeParse(payload);
+      if (ev.success) listener(ev.data);
+    };
+    ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);
+    return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, wrapped);
+  },
+  mediaUrl(hash: string): string {
+    return `${MEDIA_PROTOCOL}://${encodeURIComponent(hash)}`;
+  },
+};
+
+export type PreloadBridge = typeof bridge;
+
+contextBridge.exposeInMainWorld('avstudio', bridge);
