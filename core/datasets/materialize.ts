@@ -1,0 +1,102 @@
+// Materialisation: for every pair, the two arrays the networks train on — the LMS of its 0.5 s chunk
+// (128×44, §3.1/§3.3) and its 64×64×3 picture (§3.1) — computed once and cached by a content key
+// (what the feature is made from, not which pair asked) in feature_cache + the blob store. A second
+// call finds everything cached and computes nothing. Plain async function with a progress callback
+// and an AbortSignal; each feature is stored blob-first, then its row, so a cancel keeps what is done.
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { type Catalog, nowIso } from '../catalog/catalog';
+import { getDataset } from '../catalog/datasetsRepo';
+import { getPair, type PairRow } from '../catalog/pairsRepo';
+import { AvError } from '../errors';
+import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
+import { encodeNpy } from '../media/npy';
+import { computeRepresentation } from '../media/representations';
+import type { BlobStore } from '../store/blobStore';
+import { pairChunk, pairImage64, TrackCache } from './pairMedia';
+
+/** Bump when the way a feature is computed changes: old cache entries are then simply not found. */
+export const FEATURE_VERSION = 1;
+export const LMS_REP = 'lms';
+export const IMAGE_REP = 'image64';
+
+const key = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The cache keys of a pair's LMS and 64×64 picture (depend only on content, window, frame and crop). */
+export function pairFeatureKeys(pair: PairRow): { lms: string; image: string } {
+  const picture = pair.image ? `image:${pair.image.hash}` : pair.video ? `video:${pair.video.hash}@${pair.frameS}` : 'none';
+  return {
+    lms: key(`${LMS_REP}:v${FEATURE_VERSION}:${pair.audio.hash}:${pair.startS}:${pair.durS}`),
+    image: key(`${IMAGE_REP}:v${FEATURE_VERSION}:${picture}:${pair.crop ? JSON.stringify(pair.crop) : 'whole'}`),
+  };
+}
+
+export interface MaterializeProgress {
+  done: number;
+  total: number;
+  computed: number;
+}
+
+export interface MaterializeOptions {
+  onProgress?: (p: MaterializeProgress) => void;
+  signal?: AbortSignal;
+  /** Include rejected pairs too (default: only pairs not rejected). */
+  includeRejected?: boolean;
+}
+
+export interface MaterializeResult {
+  pairs: number;
+  computed: { lms: number; image: number };
+  cached: { lms: number; image: number };
+  failed: Array<{ pairId: number; reason: string }>;
+}
+
+/** The cached blob hash for a key, when both the row and the file are there. */
+export function cachedFeature(cat: Catalog, blobs: BlobStore, k: string): string | null {
+  const r = cat.db.prepare('SELECT blob_hash FROM feature_cache WHERE key = ?').get(k) as { blob_hash: string } | undefined;
+  return r && blobs.find(r.blob_hash) ? r.blob_hash : null;
+}
+
+function store(cat: Catalog, blobs: BlobStore, k: string, rep: string, bytes: Buffer, ext: string, shape: readonly number[]): void {
+  const hash = blobs.put(bytes, ext);
+  cat.db
+    .prepare('INSERT INTO feature_cache (key, rep, blob_hash, shape, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET blob_hash = excluded.blob_hash')
+    .run(k, rep, hash, JSON.stringify(shape), nowIso());
+}
+
+export async function materializeDataset(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
+  const ds = getDataset(cat, datasetRef);
+  const ids = (
+    cat.db
+      .prepare(`SELECT id FROM pairs WHERE dataset_id = ? ${opts.includeRejected ? '' : "AND state != 'rejected'"} ORDER BY audio_source_id, start_s, id`)
+      .all(ds.id) as Array<{ id: number }>
+  ).map((r) => r.id);
+  const res: MaterializeResult = { pairs: ids.length, computed: { lms: 0, image: 0 }, cached: { lms: 0, image: 0 }, failed: [] };
+  const tracks = new TrackCache();
+  for (const [i, id] of ids.entries()) {
+    if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+    const pair = getPair(cat, id);
+    if (!pair) continue;
+    const keys = pairFeatureKeys(pair);
+    try {
+      if (cachedFeature(cat, blobs, keys.lms)) res.cached.lms++;
+      else {
+        const lms = computeRepresentation('lms', await pairChunk(cat, pair, tracks));
+        if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
+        store(cat, blobs, keys.lms, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
+        res.computed.lms++;
+      }
+      if (cachedFeature(cat, blobs, keys.image)) res.cached.image++;
+      else {
+        const img = await pairImage64(cat, pair);
+        const png = await sharp(Buffer.from(img.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
+        store(cat, blobs, keys.image, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]);
+        res.computed.image++;
+      }
+    } catch (err) {
+      res.failed.push({ pairId: id, reason: err instanceof Error ? err.message : String(err) });
+    }
+    opts.onProgress?.({ done: i + 1, total: ids.length, computed: res.computed.lms + res.computed.image });
+  }
+  return res;
+}
