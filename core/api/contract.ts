@@ -48,6 +48,66 @@ export const PairSchema = z.object({
 });
 export type Pair = z.infer<typeof PairSchema>;
 
+// Datasets (issues 5 and 11): ingest, Table 2/3 counts, curation, snapshots, export.
+export const SkipEntrySchema = z.object({ file: z.string(), reason: z.string() });
+export const IngestInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('urmp'), path: z.string().min(1), name: z.string().min(1).max(120).optional(), seed: z.number().int().optional(), rmsThreshold: z.number().min(0).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('inis'),
+      images: z.string().min(1),
+      audio: z.string().min(1),
+      name: z.string().min(1).max(120).optional(),
+      seed: z.number().int().optional(),
+      chunksPerRecording: z.number().int().min(1).max(100_000).optional(),
+      rmsThreshold: z.number().min(0).optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('manifest'), path: z.string().min(1), name: z.string().min(1).max(120).optional() }).strict(),
+  z.object({ kind: z.literal('sub-urmp'), path: z.string().min(1), name: z.string().min(1).max(120).optional() }).strict(),
+]);
+export const IngestResultSchema = z.object({
+  dataset: DatasetSummarySchema,
+  reportId: Id,
+  added: z.number().int(),
+  staged: z.number().int(),
+  skipped: z.array(SkipEntrySchema),
+});
+export const ImportReportSchema = z.object({
+  id: Id,
+  kind: z.string(),
+  status: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().nullable(),
+  added: z.number().int(),
+  skipped: z.array(SkipEntrySchema),
+  error: z.string().nullable(),
+});
+export const DatasetDetailsSchema = DatasetSummarySchema.extend({
+  reference: z.array(CategoryCountSchema).nullable(),
+  reports: z.array(ImportReportSchema),
+});
+export const PairEditSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept') }).strict(),
+  z.object({ action: z.literal('reject') }).strict(),
+  z.object({ action: z.literal('reset') }).strict(),
+  z.object({ action: z.literal('relabel'), instrument: z.string().min(1).max(64) }).strict(),
+  z.object({ action: z.literal('move'), startS: z.number().min(0) }).strict(),
+  z.object({ action: z.literal('crop'), crop: CropSchema.nullable() }).strict(),
+  z.object({ action: z.literal('repair'), chunkFromPairId: Id }).strict(),
+]);
+export const PairEditRecordSchema = z.object({
+  id: Id,
+  pairId: Id,
+  at: z.string(),
+  field: z.string(),
+  oldValue: z.record(z.string(), z.unknown()),
+  newValue: z.record(z.string(), z.unknown()),
+  undone: z.boolean(),
+  batch: z.string().nullable(),
+});
+export const SnapshotSchema = z.object({ id: Id, datasetId: Id, createdAt: z.string(), pairCount: z.number().int(), contentHash: z.string() });
+
 export const StatusSchema = z.object({
   version: z.string(),
   home: z.string(),
@@ -88,6 +148,21 @@ export const API = {
     'Pairs of a dataset, filtered and paged.',
   ),
   'pairs.get': method(z.object({ id: Id }).strict(), PairSchema, 'One pair.'),
+  'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
+  'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),
+  'datasets.snapshot': method(z.object({ datasetId: Id }).strict(), SnapshotSchema, 'Freezes the dataset\'s non-rejected pairs.'),
+  'datasets.export': method(
+    z.object({ datasetId: Id, layout: z.literal('sub-urmp'), out: z.string().min(1), acceptedOnly: z.boolean().default(false) }).strict(),
+    z.object({ out: z.string(), written: z.number().int(), skipped: z.array(z.object({ pairId: Id, reason: z.string() })) }),
+    'Writes the dataset\'s pairs in the Sub-URMP release layout on the server machine.',
+  ),
+  'pairs.edit': method(z.object({ id: Id, edit: PairEditSchema }).strict(), PairSchema, 'Curates a pair (accept, reject, reset, relabel, move, crop the track, re-pair); recorded and undoable.'),
+  'pairs.undo': method(
+    z.object({ pairId: Id.optional(), datasetId: Id.optional() }).strict().refine((v) => (v.pairId === undefined) !== (v.datasetId === undefined), 'give exactly one of pairId, datasetId'),
+    z.object({ undone: z.array(PairEditRecordSchema) }),
+    'Undoes the latest edit of a pair, or of a dataset.',
+  ),
+  'pairs.history': method(z.object({ pairId: Id }).strict(), z.array(PairEditRecordSchema), 'Every curation edit of a pair, oldest first.'),
 } as const;
 
 export type ApiMethod = keyof typeof API;

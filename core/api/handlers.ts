@@ -2,6 +2,10 @@
 import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
+import { editPair, pairHistory, undoDataset, undoPair } from '../datasets/curation';
+import { ingest, showDataset } from '../datasets/datasetService';
+import { createSnapshot } from '../datasets/snapshots';
+import { exportSubUrmp } from '../datasets/subUrmpRelease';
 import { findFfmpeg } from '../env/ffmpeg';
 import { probeBackend } from '../env/tfBackendProbe';
 import { AvError } from '../errors';
@@ -64,4 +68,16 @@ export const handlers: ApiHandlers = {
     if (!p) throw new AvError('not_found', `no pair ${input.id}`);
     return p;
   },
+
+  'datasets.ingest': (input, ctx) => ingest(ctx.catalog, input, { events: ctx.events }),
+  'datasets.show': (input, ctx) => showDataset(ctx.catalog, input.dataset),
+  'datasets.snapshot': (input, ctx) => createSnapshot(ctx.catalog, input.datasetId),
+  'datasets.export': (input, ctx) => exportSubUrmp(ctx.catalog, input.datasetId, input.out, { acceptedOnly: input.acceptedOnly }),
+  'pairs.edit': (input, ctx) => {
+    const p = editPair(ctx.catalog, input.id, input.edit);
+    ctx.events.emit({ type: 'datasets.changed', datasetId: p.datasetId });
+    return p;
+  },
+  'pairs.undo': (input, ctx) => ({ undone: input.pairId !== undefined ? undoPair(ctx.catalog, input.pairId) : undoDataset(ctx.catalog, input.datasetId!) }),
+  'pairs.history': (input, ctx) => pairHistory(ctx.catalog, input.pairId),
 };
