@@ -1,7 +1,9 @@
 // Every CLI command, in the order `avstudio --help` lists them.
 import type { Command } from 'commander';
+import { registerCuration, registerDatasets, registerExport, registerIngest, registerPairs } from './datasets';
 import { registerDoctor } from './doctor';
 import { registerFeatures, registerFrame } from './features';
+import { registerRuns } from './runs';
 import { registerServe } from './serve';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerFeatures, registerFrame];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerRuns, registerFeatures, registerFrame, registerIngest, registerDatasets, registerPairs, registerCuration, registerExport];
