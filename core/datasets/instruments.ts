@@ -42,7 +42,11 @@ export interface ReferenceCount {
   test: number;
 }
 
-/** Table 2: distribution of image-sound pairs in Sub-URMP (total 80,805 = 71,230 train + 9,575 test). */
+/**
+ * Table 2: distribution of image-sound pairs in Sub-URMP. §4.1 says 80,805 pairs in total and the
+ * release has 71,230 train / 9,575 test; the table's train row sums to 71,230 but its test row to
+ * 8,915 (660 fewer than the release) — the numbers are kept exactly as printed.
+ */
 export const PAPER_TABLE2: readonly ReferenceCount[] = [
   { instrument: 'vc', train: 9800, test: 1030 },
   { instrument: 'db', train: 1270, test: 1180 },
