@@ -92,7 +92,6 @@ export function cleanStaleImports(cat: Catalog): number {
 export class ImportWriter {
   private sources: StagedSource[] = [];
   private pairs: StagedPair[] = [];
-  private seenSources = new Set<string>();
   private stagedPairs = 0;
   private finished = false;
 
@@ -116,10 +115,8 @@ export class ImportWriter {
     return new ImportWriter(cat, target, Number(info.lastInsertRowid));
   }
 
-  /** Stages a source (once per hash). */
+  /** Stages a source (a hash staged twice is kept once, by the staging table's key: no per-import set in memory). */
   source(s: StagedSource): void {
-    if (this.seenSources.has(s.hash)) return;
-    this.seenSources.add(s.hash);
     this.sources.push(s);
     if (this.sources.length + this.pairs.length >= STAGING_BATCH_ROWS) this.flush();
   }
