@@ -176,7 +176,21 @@ export function isApiMethod(name: string): name is ApiMethod {
 }
 
 /** Live events pushed to every client (WebSocket, IPC). */
+const MetricValues = z.record(z.string(), z.number().nullable());
+
 export const EventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('run.updated'), runId: Id, status: z.string(), epoch: z.number().int() }),
+  z.object({ type: z.literal('run.step'), runId: Id, epoch: z.number().int(), step: z.number().int(), metrics: MetricValues }),
+  z.object({
+    type: z.literal('run.epoch'),
+    runId: Id,
+    epoch: z.number().int(),
+    seconds: z.number(),
+    itemsPerSecond: z.number(),
+    metrics: MetricValues,
+    sampleHash: z.string().nullable(),
+  }),
+  z.object({ type: z.literal('run.log'), runId: Id, level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('datasets.changed'), datasetId: Id.optional() }),
   z.object({
     type: z.literal('task.progress'),

@@ -129,12 +129,18 @@ export async function renderInstrumentImage(inst: DemoInstrument, variant: numbe
 }
 
 /** Creates the demo dataset in the catalog (all rows in one transaction); returns its id. */
-export async function createDemoDataset(cat: Catalog, blobs: BlobStore, name = DEMO_DATASET_NAME): Promise<number> {
+export interface DemoOptions {
+  /** seconds per track (default 3 s → 26 windows a track); tests use shorter tracks */
+  trackSeconds?: number;
+}
+
+export async function createDemoDataset(cat: Catalog, blobs: BlobStore, name = DEMO_DATASET_NAME, opts: DemoOptions = {}): Promise<number> {
+  const trackSeconds = opts.trackSeconds ?? TRACK_SECONDS;
   // Media first (content-addressed, idempotent), then every catalog row in one transaction.
   const media: Array<{ inst: DemoInstrument; tracks: Array<{ hash: string; bytes: number; file: string }>; images: Array<{ hash: string; bytes: number; file: string }> }> = [];
   for (const [i, inst] of DEMO_INSTRUMENTS.entries()) {
     const tracks = inst.notesHz.slice(0, TRACKS_PER_INSTRUMENT).map((notes, t) => {
-      const wav = encodeWav(synthTrack(inst.timbre, notes, TRACK_SECONDS, 1000 * i + t), SAMPLE_RATE);
+      const wav = encodeWav(synthTrack(inst.timbre, notes, trackSeconds, 1000 * i + t), SAMPLE_RATE);
       const hash = blobs.put(wav, 'wav');
       return { hash, bytes: wav.length, file: `${inst.name}_track${t + 1}.wav` };
     });
@@ -150,15 +156,15 @@ export async function createDemoDataset(cat: Catalog, blobs: BlobStore, name = D
       name,
       kind: 'demo',
       description: 'Built-in demo: synthesised instrument tones paired with rendered pictures',
-      config: { windowS: WINDOW_SECONDS, strideS: STRIDE_SECONDS, trackS: TRACK_SECONDS },
+      config: { windowS: WINDOW_SECONDS, strideS: STRIDE_SECONDS, trackS: trackSeconds },
     });
     for (const { inst, tracks, images } of media) {
       const imageIds = images.map((im) =>
         upsertSource(cat, { hash: im.hash, kind: 'image', path: blobs.pathFor(im.hash, 'png'), originalName: im.file, bytes: im.bytes, width: IMAGE_SIZE, height: IMAGE_SIZE }),
       );
       tracks.forEach((tr, t) => {
-        const audioId = upsertSource(cat, { hash: tr.hash, kind: 'audio', path: blobs.pathFor(tr.hash, 'wav'), originalName: tr.file, bytes: tr.bytes, durationS: TRACK_SECONDS });
-        const windows = Math.floor((TRACK_SECONDS - WINDOW_SECONDS) / STRIDE_SECONDS + 1e-9) + 1;
+        const audioId = upsertSource(cat, { hash: tr.hash, kind: 'audio', path: blobs.pathFor(tr.hash, 'wav'), originalName: tr.file, bytes: tr.bytes, durationS: trackSeconds });
+        const windows = Math.floor((trackSeconds - WINDOW_SECONDS) / STRIDE_SECONDS + 1e-9) + 1;
         const pairs: PairInput[] = [];
         for (let k = 0; k < windows; k++) {
           const startS = Math.round(k * STRIDE_SECONDS * 1000) / 1000;

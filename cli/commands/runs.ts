@@ -1,0 +1,204 @@
+// Training runs from the command line: train, runs, run show, stop, resume. `train` and `resume`
+// work the queue in the foreground (one worker process per run) and print each epoch as it lands.
+import type { Command } from 'commander';
+import type { StudioContext } from '../../core/api/context';
+import { AvError } from '../../core/errors';
+import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
+import { planRun } from '../../core/runs/planRun';
+import { getRun, lastCheckpoint, listRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
+import { RunSupervisor } from '../../core/runs/supervisor';
+import type { WorkerMessage } from '../../core/runs/workerMessages';
+import { nodeWorkerLauncher } from '../../workers/launch';
+import { action, emit, textTable } from '../output';
+import { addHomeOption, withStudio } from '../studio';
+
+function int(name: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new AvError('bad_request', `--${name} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+function fmt(metrics: Record<string, number | null>): string {
+  return Object.entries(metrics)
+    .filter(([, v]) => v !== null)
+    .map(([k, v]) => `${k} ${(v as number).toFixed(4)}`)
+    .join('  ');
+}
+
+function printer(json: boolean | undefined) {
+  return (m: WorkerMessage): void => {
+    if (json) return;
+    const out = (s: string) => process.stderr.write(`${s}\n`);
+    if (m.type === 'started') out(`run ${m.runId}: started on ${m.backend} (${m.package}), pid ${m.pid}${m.epoch ? `, resuming after epoch ${m.epoch}` : ''}`);
+    else if (m.type === 'epoch') out(`run ${m.runId}: epoch ${m.epoch}  ${fmt(m.metrics)}  ${m.itemsPerSecond.toFixed(1)} items/s  ${m.seconds.toFixed(1)} s`);
+    else if (m.type === 'log') out(`run ${m.runId}: ${m.level === 'warn' ? 'warning: ' : ''}${m.message}`);
+    else if (m.type === 'finished') out(`run ${m.runId}: ${m.status} after epoch ${m.epoch}`);
+    else if (m.type === 'failed') out(`run ${m.runId}: failed: ${m.message}`);
+  };
+}
+
+function summary(r: RunRow) {
+  return {
+    id: r.id,
+    model: r.model,
+    preset: r.preset,
+    status: r.status,
+    epoch: r.epoch,
+    epochs: r.epochs,
+    datasetId: r.datasetId,
+    snapshotId: r.snapshotId,
+    encoderRunId: r.encoderRunId,
+    evaluatorRunId: r.config.evaluatorRunId,
+    backend: r.backend,
+    error: r.error,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}
+
+/** Works the queue in this process until `runId` is settled; Ctrl+C asks the worker to stop cleanly. */
+async function runInForeground(ctx: StudioContext, runId: number, json: boolean | undefined): Promise<RunRow> {
+  const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
+  supervisor.onMessage(printer(json));
+  const onSignal = () => {
+    process.stderr.write('stopping: the current epoch is dropped, the last checkpoint kept (resume with `avstudio resume`)\n');
+    const active = supervisor.activeRunId;
+    if (active) supervisor.stop(active);
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    supervisor.pump();
+    return await supervisor.waitFor(runId);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export function registerRuns(program: Command): void {
+  const train = program
+    .command('train')
+    .description('train a model on a dataset (S2I runs queue the encoder and Γ runs they need first)')
+    .requiredOption('--model <kind>', `one of ${MODEL_KINDS.join(', ')}`)
+    .requiredOption('--dataset <name|id>', 'the dataset (a snapshot of its current curation is frozen for the run)')
+    .option('--preset <preset>', 'paper (full size) or tiny (seconds on a CPU)', 'paper')
+    .option('--epochs <n>', 'epochs (default: 200 at paper, 3 at tiny)')
+    .option('--seed <n>', 'seed of initialisation, shuffles and wrong pairs', '1')
+    .option('--snapshot <id>', 'train on this existing snapshot instead of a new one')
+    .option('--encoder <run>', 'the encoder run giving the condition (default: newest finished one, or train one first)')
+    .option('--evaluator <run>', 'the classifier run that scores generated output (default: as --encoder)')
+    .option('--encoder-epochs <n>', 'epochs of encoder/evaluator runs queued on the way')
+    .option('--wrong-pairs <mode>', 'instrument (other instruments, §3.2) or pose (same instrument, one model per instrument)', 'instrument')
+    .option('--instrument <code>', 'the instrument of a pose-oriented model')
+    .option('--conv-layers <n>', 'sound classifier depth: 3 or 4 (Table 1)', '4')
+    .option('--batch-size <n>', 'override the preset batch size')
+    .option('--detach', 'only queue the runs (a studio that is serving picks them up)')
+    .option('--json', 'print the runs as JSON');
+  addHomeOption(train).action(
+    action(async (o: Record<string, string | boolean | undefined>) => {
+      const model = o.model as ModelKind;
+      if (!MODEL_KINDS.includes(model)) throw new AvError('bad_request', `--model must be one of ${MODEL_KINDS.join(', ')}, got "${model}"`);
+      if (o.preset !== 'paper' && o.preset !== 'tiny') throw new AvError('bad_request', `--preset must be paper or tiny, got "${o.preset}"`);
+      if (o.wrongPairs !== 'instrument' && o.wrongPairs !== 'pose') throw new AvError('bad_request', `--wrong-pairs must be instrument or pose`);
+      const conv = int('conv-layers', o.convLayers as string);
+      if (conv !== 3 && conv !== 4) throw new AvError('bad_request', '--conv-layers must be 3 or 4');
+      await withStudio(o as { home?: string }, async (ctx) => {
+        const plan = planRun(ctx.catalog, {
+          model,
+          dataset: o.dataset as string,
+          preset: o.preset as 'paper' | 'tiny',
+          epochs: int('epochs', o.epochs as string, 1),
+          seed: int('seed', o.seed as string),
+          snapshotId: int('snapshot', o.snapshot as string, 1),
+          encoderRunId: int('encoder', o.encoder as string, 1),
+          evaluatorRunId: int('evaluator', o.evaluator as string, 1),
+          encoderEpochs: int('encoder-epochs', o.encoderEpochs as string, 1),
+          wrongPairs: o.wrongPairs as 'instrument' | 'pose',
+          instrument: o.instrument as string | undefined,
+          soundConvLayers: conv,
+          batchSize: int('batch-size', o.batchSize as string, 2),
+        });
+        if (!o.json) for (const c of plan.created) process.stderr.write(`queued run ${c.runId} (${c.model}): ${c.reason}\n`);
+        if (!o.detach) await runInForeground(ctx, plan.targetRunId, o.json as boolean);
+        const runs = plan.runIds.map((id) => summary(getRun(ctx.catalog, id)));
+        emit({ targetRunId: plan.targetRunId, runs }, o, (d) => textTable(['run', 'model', 'status', 'epoch', 'error'], d.runs.map((r) => [r.id, r.model, r.status, `${r.epoch}/${r.epochs}`, r.error ?? ''])));
+        const target = getRun(ctx.catalog, plan.targetRunId);
+        if (!o.detach && target.status !== 'done') process.exitCode = 1;
+      });
+    }),
+  );
+
+  const runs = program
+    .command('runs')
+    .description('list training runs')
+    .option('--status <status>', `only runs with this status (${RUN_STATUSES.join(', ')})`)
+    .option('--model <kind>', 'only runs of this model')
+    .option('--json', 'print as JSON');
+  addHomeOption(runs).action(
+    action(async (o: { status?: string; model?: string; home?: string; json?: boolean }) => {
+      if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new AvError('bad_request', `--status must be one of ${RUN_STATUSES.join(', ')}`);
+      await withStudio(o, (ctx) => {
+        const rows = listRuns(ctx.catalog, { status: o.status as RunStatus | undefined, model: o.model }).map(summary);
+        emit(rows, o, (d) =>
+          d.length === 0
+            ? 'No runs yet. Start one with: avstudio train --model s2i-c --dataset demo --preset tiny'
+            : textTable(['id', 'model', 'preset', 'status', 'epoch', 'dataset', 'encoder', 'backend', 'started'], d.map((r) => [r.id, r.model, r.preset, r.status, `${r.epoch}/${r.epochs}`, r.datasetId ?? '', r.encoderRunId ?? '', r.backend ?? '', r.startedAt ?? ''])),
+        );
+      });
+    }),
+  );
+
+  const run = program.command('run').description('inspect one run');
+  const show = run.command('show <id>').description('a run: config, status, checkpoints, last metrics, evaluations').option('--json', 'print as JSON');
+  addHomeOption(show).action(
+    action(async (id: string, o: { home?: string; json?: boolean }) => {
+      await withStudio(o, (ctx) => {
+        const r = getRun(ctx.catalog, int('id', id, 1) as number);
+        const metrics = runMetrics(ctx.catalog, r.id).filter((m) => m.name.startsWith('epoch/'));
+        const lastEpoch = metrics.filter((m) => m.epoch === r.epoch);
+        const data = {
+          ...summary(r),
+          config: r.config,
+          lastCheckpoint: lastCheckpoint(ctx.catalog, r.id),
+          lastEpochMetrics: Object.fromEntries(lastEpoch.map((m) => [m.name.slice(6), m.value])),
+          evaluations: runEvaluations(ctx.catalog, r.id),
+        };
+        emit(data, o, (d) =>
+          [
+            `run ${d.id}: ${d.model} (${d.preset}) — ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`,
+            `dataset ${d.datasetId}, snapshot ${d.snapshotId}, encoder run ${d.encoderRunId ?? '—'}, evaluator run ${d.evaluatorRunId ?? '—'}, backend ${d.backend ?? '—'}`,
+            `last checkpoint: ${d.lastCheckpoint ? `epoch ${d.lastCheckpoint.epoch} at ${d.lastCheckpoint.path}` : 'none'}`,
+            `last epoch: ${fmt(d.lastEpochMetrics) || '—'}`,
+            d.evaluations.length ? textTable(['epoch', 'kind', 'split', 'instrument', 'value', 'n'], d.evaluations.map((e) => [e.epoch, e.kind, e.split, e.instrument || 'all', e.value.toFixed(4), e.n])) : 'evaluations: none yet',
+          ].join('\n'),
+        );
+      });
+    }),
+  );
+
+  const stop = program.command('stop <id>').description('ask a queued or running run to stop (it keeps its last checkpoint)').option('--json', 'print as JSON');
+  addHomeOption(stop).action(
+    action(async (id: string, o: { home?: string; json?: boolean }) => {
+      await withStudio(o, (ctx) => {
+        const r = new RunSupervisor(ctx, nodeWorkerLauncher).stop(int('id', id, 1) as number);
+        emit(summary(r), o, (d) => `run ${d.id}: ${d.status}${d.status === 'stopping' ? ' (its worker stops after the current step)' : ''}`);
+      });
+    }),
+  );
+
+  const resume = program.command('resume <id>').description('resume a stopped or interrupted run from its last checkpoint').option('--json', 'print as JSON');
+  addHomeOption(resume).action(
+    action(async (id: string, o: { home?: string; json?: boolean }) => {
+      await withStudio(o, async (ctx) => {
+        const runId = int('id', id, 1) as number;
+        const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
+        supervisor.resume(runId);
+        await runInForeground(ctx, runId, o.json);
+        const r = getRun(ctx.catalog, runId);
+        emit(summary(r), o, (d) => `run ${d.id}: ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`);
+        if (r.status !== 'done') process.exitCode = 1;
+      });
+    }),
+  );
+}

@@ -1,0 +1,86 @@
+// Turns "train this model on this dataset" into the runs to queue: S2I and I2S runs name the encoder
+// run that gives their condition (and the evaluator that scores their output). When the user names
+// none, the newest finished run of the right kind on the same dataset and preset is used; when there
+// is none, one is queued first, on the same snapshot. Everything is created in one transaction.
+import type { Catalog } from '../catalog/catalog';
+import { getDataset } from '../catalog/datasetsRepo';
+import { createSnapshot } from '../datasets/snapshots';
+import { AvError } from '../errors';
+import { DEFAULT_EPOCHS, ENCODER_FOR, resolveRunConfig, type ModelKind, type RunRequest } from './runConfig';
+import { createRun, getRun, listRuns } from './runsRepo';
+
+export interface LaunchRequest {
+  model: ModelKind;
+  dataset: number | string;
+  preset: 'paper' | 'tiny';
+  epochs?: number;
+  seed?: number;
+  snapshotId?: number;
+  encoderRunId?: number;
+  evaluatorRunId?: number;
+  wrongPairs?: 'instrument' | 'pose';
+  instrument?: string;
+  soundConvLayers?: 3 | 4;
+  batchSize?: number;
+  /** epochs of encoder/evaluator runs queued on the way (default: the preset's) */
+  encoderEpochs?: number;
+}
+
+export interface LaunchPlan {
+  runIds: number[];
+  targetRunId: number;
+  created: Array<{ runId: number; model: ModelKind; reason: string }>;
+}
+
+/** The model that scores a run's output: Γ for S2I (§5.2.2), the sound classifier for I2S (§5.4). */
+export const EVALUATOR_FOR: Partial<Record<ModelKind, ModelKind>> = { 's2i-c': 'image-clf', 's2i-n': 'image-clf', 's2i-a': 'image-clf', i2s: 'sound-clf' };
+
+export function planRun(cat: Catalog, req: LaunchRequest): LaunchPlan {
+  return cat.tx(() => {
+    const dataset = getDataset(cat, req.dataset);
+    const snapshotId = req.snapshotId ?? createSnapshot(cat, dataset.id).id;
+    const snap = cat.db.prepare('SELECT dataset_id FROM snapshots WHERE id = ?').get(snapshotId) as { dataset_id: number } | undefined;
+    if (!snap) throw new AvError('not_found', `no snapshot ${snapshotId}`);
+    if (snap.dataset_id !== dataset.id) throw new AvError('bad_request', `snapshot ${snapshotId} belongs to another dataset`);
+    if (req.wrongPairs === 'pose' && !req.instrument) throw new AvError('bad_request', 'pose-oriented S2I trains one model per instrument: name it with --instrument');
+    const created: LaunchPlan['created'] = [];
+
+    const dependency = (kind: ModelKind | undefined, given: number | undefined, role: string): number | null => {
+      if (!kind) return null;
+      if (given) {
+        const r = getRun(cat, given);
+        if (r.config.model !== kind) throw new AvError('bad_request', `run ${given} is a ${r.config.model} run, but the ${role} must be a ${kind} run`);
+        if (r.config.preset !== req.preset) throw new AvError('bad_request', `run ${given} used the ${r.config.preset} preset, this run uses ${req.preset}`);
+        return given;
+      }
+      const usable = listRuns(cat, { model: kind, datasetId: dataset.id })
+        .filter((r) => r.config.preset === req.preset && (r.status === 'done' || r.status === 'queued' || r.status === 'running'))
+        .pop();
+      if (usable) return usable.id;
+      const cfg = resolveRunConfig({ model: kind, preset: req.preset, epochs: req.encoderEpochs ?? DEFAULT_EPOCHS[req.preset], seed: req.seed, datasetId: dataset.id, snapshotId });
+      const id = createRun(cat, cfg);
+      created.push({ runId: id, model: kind, reason: `${role} for the ${req.model} run` });
+      return id;
+    };
+
+    const encoderRunId = dependency(ENCODER_FOR[req.model], req.encoderRunId, 'encoder');
+    const evaluatorRunId = dependency(EVALUATOR_FOR[req.model], req.evaluatorRunId, 'evaluator');
+    const request: RunRequest = {
+      model: req.model,
+      preset: req.preset,
+      epochs: req.epochs,
+      seed: req.seed,
+      datasetId: dataset.id,
+      snapshotId,
+      encoderRunId,
+      evaluatorRunId,
+      wrongPairs: req.wrongPairs,
+      instrument: req.instrument,
+      soundConvLayers: req.soundConvLayers,
+      batchSize: req.batchSize,
+    };
+    const targetRunId = createRun(cat, resolveRunConfig(request));
+    created.push({ runId: targetRunId, model: req.model, reason: 'requested' });
+    return { runIds: created.map((c) => c.runId), targetRunId, created };
+  });
+}

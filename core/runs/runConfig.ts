@@ -1,0 +1,106 @@
+// A run's frozen configuration: what is trained, on which dataset snapshot, with which encoder,
+// preset and hyper-parameters. It is resolved once when the run is created, stored as JSON in the
+// catalog, and read back (validated) by the worker; resuming never re-resolves it.
+import { z } from 'zod';
+import { getPreset, type ModelPreset } from '../models/presets';
+
+export const MODEL_KINDS = ['sound-clf', 'image-clf', 'autoencoder', 's2i-c', 's2i-n', 's2i-a', 'i2s'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** Which encoder run an S2I / I2S model's 128-d condition comes from (paper §3.1, §5.1). */
+export const ENCODER_FOR: Partial<Record<ModelKind, ModelKind>> = {
+  's2i-c': 'sound-clf', // S2I-C: sound-classifier embedding
+  's2i-n': 'sound-clf', // S2I-N: same embedding, no mismatch term
+  's2i-a': 'autoencoder', // S2I-A: stacked autoencoder embedding
+  i2s: 'image-clf', // I2S: image-classifier embedding
+};
+
+/** Γ accuracy on generated images every 5 epochs (paper §5.2.2, Fig. 9). */
+export const GAMMA_EVAL_EVERY = 5;
+
+export const RunConfigSchema = z.object({
+  model: z.enum(MODEL_KINDS),
+  preset: z.enum(['paper', 'tiny']),
+  epochs: z.number().int().min(1).max(10_000),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  datasetId: z.number().int().positive(),
+  snapshotId: z.number().int().positive(),
+  /** the run whose encoder gives the condition (S2I / I2S) */
+  encoderRunId: z.number().int().positive().nullable(),
+  /** the image classifier Γ that scores generated images (S2I) */
+  evaluatorRunId: z.number().int().positive().nullable(),
+  /** instrument-oriented (wrong image of another instrument) or pose-oriented (same instrument, §3.2) */
+  wrongPairs: z.enum(['instrument', 'pose']),
+  /** pose-oriented S2I trains one model per instrument */
+  instrument: z.string().nullable(),
+  /** sound classifier depth (Table 1 compares 3 and 4 conv layers) */
+  soundConvLayers: z.union([z.literal(3), z.literal(4)]),
+  hyper: z.object({
+    batchSize: z.number().int().positive(),
+    learningRate: z.number().positive(),
+    beta1: z.number().min(0).max(1),
+    beta2: z.number().min(0).max(1),
+    zDim: z.number().int().positive(),
+    imageSize: z.union([z.literal(16), z.literal(32), z.literal(64)]),
+    ngf: z.number().int().positive(),
+    ndf: z.number().int().positive(),
+  }),
+  evalEvery: z.number().int().positive(),
+  /** the sample grid saved each epoch: fixed conditions × fixed noise */
+  sampleGrid: z.object({ conditions: z.number().int().positive(), noise: z.number().int().positive() }),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+export interface RunRequest {
+  model: ModelKind;
+  preset: 'paper' | 'tiny';
+  epochs?: number;
+  seed?: number;
+  datasetId: number;
+  snapshotId: number;
+  encoderRunId?: number | null;
+  evaluatorRunId?: number | null;
+  wrongPairs?: 'instrument' | 'pose';
+  instrument?: string | null;
+  soundConvLayers?: 3 | 4;
+  batchSize?: number;
+}
+
+/** Default epochs: the paper trains for many epochs; tiny runs are for seconds-long checks. */
+export const DEFAULT_EPOCHS = { paper: 200, tiny: 3 } as const;
+
+export function resolveRunConfig(req: RunRequest): RunConfig {
+  const preset: ModelPreset = getPreset(req.preset);
+  return RunConfigSchema.parse({
+    model: req.model,
+    preset: req.preset,
+    epochs: req.epochs ?? DEFAULT_EPOCHS[req.preset],
+    seed: req.seed ?? 1,
+    datasetId: req.datasetId,
+    snapshotId: req.snapshotId,
+    encoderRunId: req.encoderRunId ?? null,
+    evaluatorRunId: req.evaluatorRunId ?? null,
+    wrongPairs: req.wrongPairs ?? 'instrument',
+    instrument: req.instrument ?? null,
+    soundConvLayers: req.soundConvLayers ?? 4,
+    hyper: {
+      batchSize: req.batchSize ?? preset.batchSize,
+      learningRate: preset.learningRate,
+      beta1: preset.beta1,
+      beta2: preset.beta2,
+      zDim: preset.zDim,
+      imageSize: preset.imageSize,
+      ngf: preset.ngf,
+      ndf: preset.ndf,
+    },
+    evalEvery: GAMMA_EVAL_EVERY,
+    sampleGrid: { conditions: 8, noise: 4 },
+  });
+}
+
+/** The model preset with this run's hyper-parameters applied. */
+export function presetFor(config: RunConfig): ModelPreset {
+  const base = getPreset(config.preset);
+  const h = config.hyper;
+  return { ...base, batchSize: h.batchSize, learningRate: h.learningRate, beta1: h.beta1, beta2: h.beta2, zDim: h.zDim, imageSize: h.imageSize, ngf: h.ngf, ndf: h.ndf };
+}

@@ -1,0 +1,52 @@
+// One epoch of softmax cross-entropy training for an encoder classifier (the sound classifier of
+// §3.3 or Γ of §3.4), with a caller-owned optimiser and RNG so a run can checkpoint between epochs
+// and resume with the same Adam state and the same shuffles.
+import type * as tfjs from '@tensorflow/tfjs';
+import type { Tf } from './tfBackend';
+import type { Rng } from './rng';
+
+export interface EpochData {
+  /** (N, H, W, C) inputs */
+  x: tfjs.Tensor;
+  labels: readonly number[];
+}
+
+export function classifierEpoch(
+  tf: Tf,
+  model: tfjs.LayersModel,
+  optimizer: tfjs.Optimizer,
+  data: EpochData,
+  opts: { batchSize: number; numClasses: number; rng: Rng; onBatch?: (batch: number, loss: number) => void },
+): number {
+  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
+  const n = data.labels.length;
+  const order = opts.rng.shuffle(Array.from({ length: n }, (_, i) => i));
+  const labels = tf.tensor1d(data.labels as number[], 'int32');
+  let sum = 0;
+  let batches = 0;
+  try {
+    for (let start = 0; start < n; start += opts.batchSize) {
+      const idx = order.slice(start, start + opts.batchSize);
+      const loss = tf.tidy(() => {
+        const indices = tf.tensor1d(idx, 'int32');
+        const xb = tf.gather(data.x, indices);
+        const yb = tf.oneHot(tf.gather(labels, indices), opts.numClasses);
+        return optimizer.minimize(() => {
+          const logits = model.apply(xb, { training: true }) as tfjs.Tensor;
+          const ce = tf.losses.softmaxCrossEntropy(yb, logits) as tfjs.Scalar;
+          // layer regularisers (L2 0.015 on the sound classifier's FC layers, §3.3)
+          const penalties = model.calculateLosses();
+          return penalties.length > 0 ? (tf.addN([ce, ...penalties]) as tfjs.Scalar) : ce;
+        }, true, variables) as tfjs.Scalar;
+      });
+      const value = loss.dataSync()[0];
+      loss.dispose();
+      sum += value;
+      opts.onBatch?.(batches, value);
+      batches++;
+    }
+  } finally {
+    labels.dispose();
+  }
+  return sum / Math.max(batches, 1);
+}

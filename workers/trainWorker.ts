@@ -1,0 +1,47 @@
+// A training worker process: `trainWorker.ts --home DIR --run ID`, forked by the run supervisor with
+// an IPC channel. It trains the run (core/training/runTraining.ts), writing results to the catalog,
+// and reports validated progress messages to its parent.
+import { openStudio } from '../core/api/context';
+import { toAvError } from '../core/errors';
+import { getRun, setRunStatus } from '../core/runs/runsRepo';
+import { WorkerMessageSchema, type WorkerMessage } from '../core/runs/workerMessages';
+import { executeRun } from '../core/training/runTraining';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!v) {
+    process.stderr.write(`trainWorker: missing --${name}\n`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const home = arg('home');
+const runId = Number(arg('run'));
+if (!Number.isInteger(runId) || runId <= 0) {
+  process.stderr.write(`trainWorker: --run must be a run id\n`);
+  process.exit(2);
+}
+
+const send = (m: WorkerMessage): void => {
+  if (process.send && process.connected) process.send(WorkerMessageSchema.parse(m));
+};
+
+const ctx = openStudio(home);
+let code = 0;
+try {
+  await executeRun(ctx, runId, {
+    report: send,
+    shouldStop: () => getRun(ctx.catalog, runId).status === 'stopping',
+  });
+} catch (err) {
+  const e = toAvError(err);
+  setRunStatus(ctx.catalog, runId, 'failed', { error: `${e.kind}: ${e.message}`, pid: null });
+  send({ type: 'failed', runId, kind: e.kind, message: e.message });
+  process.stderr.write(`run ${runId} failed: ${e.message}\n${e.cause instanceof Error ? e.cause.stack : ''}\n`);
+  code = 1;
+} finally {
+  ctx.close();
+}
+process.exit(code);
