@@ -13,7 +13,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(root, 'main/index.ts') }, external: nodeExternals },
+      rollupOptions: { input: { index: resolve(root, 'main/index.ts'), trainWorker: resolve(root, 'workers/trainWorker.ts') }, external: nodeExternals },
     },
   },
   preload: {

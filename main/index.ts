@@ -1,6 +1,7 @@
 // Electron main: opens the studio (catalog, blob store) and serves the one API over IPC, one
 // channel per API method, validated by the same dispatcher as `avstudio serve`. Thin by design.
 import { app, BrowserWindow, ipcMain, protocol, net, session, shell } from 'electron';
+import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStudio, type StudioContext } from '../core/api/context';
@@ -10,10 +11,19 @@ import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { defaultHome } from '../core/env/home';
+import { RunSupervisor, type WorkerLauncher } from '../core/runs/supervisor';
 
 protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
 let ctx: StudioContext | null = null;
+
+// Training workers: the bundled workers/trainWorker.ts (out/main/trainWorker.js), run by Electron's
+// own Node (ELECTRON_RUN_AS_NODE); the Electron build of better-sqlite3 reaches it through the env.
+const electronWorkerLauncher: WorkerLauncher = (runId, home) =>
+  fork(join(__dirname, 'trainWorker.js'), ['--home', home, '--run', String(runId)], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -42,6 +52,8 @@ async function start(): Promise<void> {
   const studio = openStudio(home);
   ctx = studio;
   if (listDatasets(studio.catalog).length === 0) await createDemoDataset(studio.catalog, studio.blobs);
+  studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
+  studio.supervisor.pump();
 
   for (const method of API_METHODS) {
     ipcMain.handle(IPC_CALL_PREFIX + method, (_event, input: unknown) => dispatch(handlers, studio, method, input));
@@ -65,6 +77,9 @@ app.whenReady().then(start).catch((err: unknown) => {
 });
 
 app.on('window-all-closed', () => {
-  ctx?.close();
-  app.quit();
+  void (async () => {
+    await ctx?.supervisor?.shutdown();
+    ctx?.close();
+    app.quit();
+  })();
 });

@@ -7,7 +7,9 @@ import { handlers } from '../../core/api/handlers';
 import { listDatasets } from '../../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../../core/datasets/demoDataset';
 import { AvError } from '../../core/errors';
+import { RunSupervisor } from '../../core/runs/supervisor';
 import { startServer } from '../../server/httpServer';
+import { nodeWorkerLauncher } from '../../workers/launch';
 import { action, emit } from '../output';
 import { addHomeOption, homeFrom } from '../studio';
 
@@ -38,6 +40,8 @@ export function registerServe(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AvError('bad_request', `--port must be 0–65535, got "${opts.port}"`);
       const ctx = openStudio(homeFrom(opts));
       if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoDataset(ctx.catalog, ctx.blobs);
+      ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
+      ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)
       const staticDir = existsSync(WEB_DIST_DIR) ? WEB_DIST_DIR : undefined;
       const server = await startServer({ ctx, handlers, host: opts.host, port, staticDir });
       emit({ url: server.url, port: server.port, token: server.token, home: ctx.home.root, ui: Boolean(staticDir) }, opts, (d) =>
@@ -49,6 +53,7 @@ export function registerServe(program: Command): void {
         ].filter(Boolean).join('\n'),
       );
       const stop = async () => {
+        await ctx.supervisor?.shutdown();
         await server.close();
         ctx.close();
         process.exit(0);

@@ -2,6 +2,7 @@
 import { type Catalog, openCatalog } from '../catalog/catalog';
 import { ensureHome, type HomeLayout } from '../env/home';
 import { BlobStore } from '../store/blobStore';
+import type { RunSupervisor } from '../runs/supervisor';
 import { EventBus } from './events';
 
 export interface StudioContext {
@@ -9,6 +10,8 @@ export interface StudioContext {
   catalog: Catalog;
   blobs: BlobStore;
   events: EventBus;
+  /** set by doors that run training workers (serve, Electron main, the CLI's train) */
+  supervisor?: RunSupervisor;
   close(): void;
 }
 

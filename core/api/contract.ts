@@ -3,6 +3,9 @@
 // these schemas; nothing crosses a process boundary unvalidated. This file imports only zod, so the
 // renderer can import it (the lint layer rule allows exactly this file from core/).
 import { z } from 'zod';
+import { LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
+
+export * from './runsContract';
 
 export const ErrorPayloadSchema = z.object({
   kind: z.string(),
@@ -148,6 +151,12 @@ export const API = {
     'Pairs of a dataset, filtered and paged.',
   ),
   'pairs.get': method(z.object({ id: Id }).strict(), PairSchema, 'One pair.'),
+  'runs.list': method(z.object({}).strict(), z.array(RunSummarySchema), 'Every training run, oldest first.'),
+  'runs.get': method(z.object({ id: Id }).strict(), RunDetailSchema, 'A run with its frozen config, checkpoints, evaluations and sample grids.'),
+  'runs.launch': method(LaunchInputSchema, LaunchResultSchema, 'Queues a run (and the encoder/evaluator runs it needs) on a new snapshot of the dataset.'),
+  'runs.stop': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Asks a queued or running run to stop; it keeps its last checkpoint.'),
+  'runs.resume': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Queues a stopped or interrupted run to continue from its last checkpoint.'),
+  'runs.metrics': method(RunMetricsInputSchema, z.array(MetricPointSchema), 'Step and epoch metrics of a run (all, or the named ones).'),
   'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
   'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),
   'datasets.snapshot': method(z.object({ datasetId: Id }).strict(), SnapshotSchema, 'Freezes the dataset\'s non-rejected pairs.'),

@@ -12,6 +12,7 @@ import { AvError } from '../errors';
 import type { DatasetSummary } from './contract';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
+import { runsHandlers } from './runsHandlers';
 import pkg from '../../package.json';
 
 export const STUDIO_VERSION: string = pkg.version;
@@ -35,6 +36,7 @@ function count(ctx: StudioContext, table: 'datasets' | 'pairs' | 'runs'): number
 }
 
 export const handlers: ApiHandlers = {
+  ...runsHandlers,
   'studio.status': (_input, ctx) => ({
     version: STUDIO_VERSION,
     home: ctx.home.root,

@@ -2,9 +2,10 @@
 // preset and hyper-parameters. It is resolved once when the run is created, stored as JSON in the
 // catalog, and read back (validated) by the worker; resuming never re-resolves it.
 import { z } from 'zod';
+import { MODEL_KIND_VALUES } from '../api/runsContract';
 import { getPreset, type ModelPreset } from '../models/presets';
 
-export const MODEL_KINDS = ['sound-clf', 'image-clf', 'autoencoder', 's2i-c', 's2i-n', 's2i-a', 'i2s'] as const;
+export const MODEL_KINDS = MODEL_KIND_VALUES;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Which encoder run an S2I / I2S model's 128-d condition comes from (paper §3.1, §5.1). */

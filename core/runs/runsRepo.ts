@@ -1,9 +1,10 @@
 // Runs and what they produce (metrics, checkpoints, sample grids, evaluations) in the catalog.
+import { RUN_STATUS_VALUES } from '../api/runsContract';
 import { AvError } from '../errors';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { RunConfigSchema, type RunConfig } from './runConfig';
 
-export const RUN_STATUSES = ['queued', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'done'] as const;
+export const RUN_STATUSES = RUN_STATUS_VALUES;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunRow {

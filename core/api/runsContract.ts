@@ -1,0 +1,69 @@
+// The runs part of the API contract (imported by contract.ts; zod only, so the renderer may use it).
+import { z } from 'zod';
+
+const Id = z.number().int().positive();
+
+export const MODEL_KIND_VALUES = ['sound-clf', 'image-clf', 'autoencoder', 's2i-c', 's2i-n', 's2i-a', 'i2s'] as const;
+export const RUN_STATUS_VALUES = ['queued', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'done'] as const;
+
+export const RunSummarySchema = z.object({
+  id: Id,
+  model: z.enum(MODEL_KIND_VALUES),
+  preset: z.string(),
+  status: z.enum(RUN_STATUS_VALUES),
+  epoch: z.number().int(),
+  epochs: z.number().int(),
+  datasetId: Id.nullable(),
+  datasetName: z.string().nullable(),
+  snapshotId: Id.nullable(),
+  encoderRunId: Id.nullable(),
+  evaluatorRunId: Id.nullable(),
+  backend: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** best Γ accuracy on generated test images so far (S2I), or best test accuracy (classifiers) */
+  bestAccuracy: z.number().nullable(),
+  seed: z.number().int(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const RunDetailSchema = RunSummarySchema.extend({
+  config: z.record(z.string(), z.unknown()),
+  checkpoints: z.array(z.object({ epoch: z.number().int(), step: z.number().int(), createdAt: z.string() })),
+  evaluations: z.array(
+    z.object({ epoch: z.number().int(), kind: z.string(), split: z.string(), instrument: z.string(), value: z.number(), n: z.number().int(), evaluatorRunId: Id.nullable() }),
+  ),
+  samples: z.array(z.object({ epoch: z.number().int(), hash: z.string(), meta: z.record(z.string(), z.unknown()) })),
+});
+export type RunDetail = z.infer<typeof RunDetailSchema>;
+
+export const LaunchInputSchema = z
+  .object({
+    model: z.enum(MODEL_KIND_VALUES),
+    dataset: z.union([Id, z.string().min(1).max(200)]),
+    preset: z.enum(['paper', 'tiny']),
+    epochs: z.number().int().min(1).max(10_000).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    snapshotId: Id.optional(),
+    encoderRunId: Id.optional(),
+    evaluatorRunId: Id.optional(),
+    encoderEpochs: z.number().int().min(1).max(10_000).optional(),
+    wrongPairs: z.enum(['instrument', 'pose']).optional(),
+    instrument: z.string().min(1).max(64).optional(),
+    soundConvLayers: z.union([z.literal(3), z.literal(4)]).optional(),
+    batchSize: z.number().int().min(2).max(4096).optional(),
+  })
+  .strict();
+
+export const LaunchResultSchema = z.object({
+  targetRunId: Id,
+  runs: z.array(z.object({ runId: Id, model: z.enum(MODEL_KIND_VALUES), reason: z.string() })),
+});
+
+export const MetricPointSchema = z.object({ name: z.string(), step: z.number().int(), epoch: z.number().int(), value: z.number() });
+
+export const RunMetricsInputSchema = z.object({ id: Id, names: z.array(z.string().max(100)).max(50).optional() }).strict();
