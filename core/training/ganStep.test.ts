@@ -1,0 +1,142 @@
+// A few real tiny S2I (and I2S) GAN-CLS steps: finite losses, scores in (0, 1), no tensor leaks,
+// and a checkpoint round trip (weights, predictions, Adam state).
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type * as tfjs from '@tensorflow/tfjs';
+import { loadTf } from './tfBackend';
+import { TINY_PRESET } from '../models/presets';
+import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
+import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
+import { createGanOptimizers, ganClsStep, type GanClsModels } from './ganStep';
+import { WrongPairSampler } from './wrongPairs';
+import { createRng } from './rng';
+import { loadCheckpointModel, readCheckpointMeta, restoreOptimizer, saveCheckpoint } from './checkpointIO';
+
+const { tf } = await loadTf();
+const tmpDirs: string[] = [];
+afterAll(async () => {
+  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A toy paired dataset: class c ↦ images of one colour, embeddings around one direction. */
+function toyDataset(n: number, classes: number, size: number): { images: tfjs.Tensor4D; embeddings: tfjs.Tensor2D; labels: number[] } {
+  const labels = Array.from({ length: n }, (_, i) => i % classes);
+  return tf.tidy(() => {
+    const lab = tf.tensor1d(labels, 'int32');
+    const colours = tf.tensor2d([[1, -1, -1], [-1, 1, -1], [-1, -1, 1], [1, 1, -1]].slice(0, classes));
+    const images = tf.add(tf.gather(colours, lab).reshape([n, 1, 1, 3]).tile([1, size, size, 1]), tf.randomNormal([n, size, size, 3], 0, 0.1, 'float32', 1)).clipByValue(-1, 1) as tfjs.Tensor4D;
+    const embeddings = tf.add(tf.oneHot(lab, 128).mul(3), tf.randomNormal([n, 128], 0, 0.3, 'float32', 2)) as tfjs.Tensor2D;
+    return { images, embeddings, labels };
+  });
+}
+
+describe('S2I GAN-CLS step (tiny)', () => {
+  const preset = TINY_PRESET;
+  const data = toyDataset(32, 4, preset.imageSize);
+  const rng = createRng(7);
+  const sampler = new WrongPairSampler(data.labels, 'instrument');
+  const batch = (): { real: tfjs.Tensor; wrong: tfjs.Tensor; embedding: tfjs.Tensor } => {
+    const idx = Array.from({ length: preset.batchSize }, () => rng.int(data.labels.length));
+    const wrongIdx = sampler.sampleBatch(idx, rng);
+    return tf.tidy(() => ({
+      real: tf.gather(data.images, idx),
+      wrong: tf.gather(data.images, wrongIdx),
+      embedding: tf.gather(data.embeddings, idx),
+    }));
+  };
+  const models: GanClsModels = {
+    generator: buildS2IGenerator(tf, { preset, seed: 1 }),
+    discriminator: buildS2IDiscriminator(tf, { preset, seed: 1 }),
+    ...createGanOptimizers(tf, preset),
+    zDim: preset.zDim,
+    variant: 'matching-aware',
+  };
+
+  it('runs steps with finite losses and no tensor growth', () => {
+    const stats = [];
+    let after1 = 0;
+    for (let step = 0; step < 6; step++) {
+      const b = batch();
+      stats.push(ganClsStep(tf, models, b, rng));
+      tf.dispose([b.real, b.wrong, b.embedding]);
+      if (step === 0) after1 = tf.memory().numTensors; // Adam slots exist from the first step on
+      else expect(tf.memory().numTensors).toBe(after1);
+    }
+    for (const s of stats) {
+      for (const v of [s.dLoss, s.gLoss, s.dReal, s.dWrong as number, s.dFake]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [s.dReal, s.dWrong as number, s.dFake]) expect(v).toBeGreaterThan(0);
+    }
+    console.log('S2I tiny steps:', stats.map((s) => `D ${s.dLoss.toFixed(3)} G ${s.gLoss.toFixed(3)} Sr ${s.dReal.toFixed(2)} Sw ${s.dWrong?.toFixed(2)} Sf ${s.dFake.toFixed(2)}`).join(' | '));
+    // D learns to separate real pairs from wrong/fake ones within a few steps.
+    expect(stats[stats.length - 1].dReal).toBeGreaterThan(stats[0].dReal);
+  });
+
+  it('S2I-N step ignores wrong pairs', () => {
+    const b = batch();
+    const s = ganClsStep(tf, { ...models, variant: 'no-mismatch' }, { real: b.real, embedding: b.embedding }, rng);
+    expect(s.dWrong).toBeNull();
+    expect(Number.isFinite(s.dLoss)).toBe(true);
+    tf.dispose([b.real, b.wrong, b.embedding]);
+  });
+
+  it('checkpoint save → load gives identical weights, predictions and optimiser state', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'avs-ckpt-'));
+    tmpDirs.push(dir);
+    const target = path.join(dir, 'generator');
+    await saveCheckpoint(models.generator, target, { optimizer: models.generatorOptimizer, meta: { step: 7 } });
+    await saveCheckpoint(models.generator, target, { optimizer: models.generatorOptimizer, meta: { step: 8 } }); // overwrite atomically
+    expect((await readdir(dir)).sort()).toEqual(['generator']);
+    expect((await readdir(target)).sort()).toEqual(['meta.json', 'model.json', 'optimizer.bin', 'optimizer.json', 'weights.bin']);
+    expect(await readCheckpointMeta(target)).toEqual({ step: 8 });
+
+    const loaded = await loadCheckpointModel(tf, target);
+    const original = models.generator.getWeights();
+    const restored = loaded.getWeights();
+    expect(restored.length).toBe(original.length);
+    original.forEach((w, i) => expect(Array.from(restored[i].dataSync())).toEqual(Array.from(w.dataSync())));
+    const [a, b] = tf.tidy(() => {
+      const noise = tf.randomNormal([3, preset.zDim], 0, 1, 'float32', 5);
+      const emb = tf.randomNormal([3, 128], 0, 1, 'float32', 6);
+      return [models.generator.predict([noise, emb]) as tfjs.Tensor, loaded.predict([noise, emb]) as tfjs.Tensor];
+    });
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([a, b]);
+
+    // Adam state: a fresh optimiser restored from the checkpoint has the same iteration and slots.
+    const fresh = tf.train.adam(preset.learningRate, preset.beta1, preset.beta2);
+    expect(await restoreOptimizer(tf, fresh, target)).toBe(true);
+    const want = await models.generatorOptimizer.getWeights();
+    const got = await fresh.getWeights();
+    expect(got.map((w) => w.tensor.shape)).toEqual(want.map((w) => w.tensor.shape));
+    expect(Array.from(got[0].tensor.dataSync())).toEqual([7]); // 6 + 1 steps above
+    expect(Array.from(got[got.length - 1].tensor.dataSync())).toEqual(Array.from(want[want.length - 1].tensor.dataSync()));
+    tf.dispose([got[0].tensor, want[0].tensor]);
+    fresh.dispose();
+    loaded.dispose();
+  });
+});
+
+describe('I2S GAN-CLS step (tiny)', () => {
+  it('runs on 128×34 spectrograms with finite losses and no tensor growth', () => {
+    const preset = { ...TINY_PRESET, batchSize: 2 };
+    const models: GanClsModels = {
+      generator: buildI2SGenerator(tf, { preset, seed: 2 }),
+      discriminator: buildI2SDiscriminator(tf, { preset, seed: 2 }),
+      ...createGanOptimizers(tf, preset),
+      zDim: preset.zDim,
+      variant: 'matching-aware',
+    };
+    const rng = createRng(3);
+    const real = tf.randomUniform([2, 128, 34, 1], -1, 1, 'float32', 1);
+    const wrong = tf.randomUniform([2, 128, 34, 1], -1, 1, 'float32', 2);
+    const embedding = tf.randomNormal([2, 128], 0, 1, 'float32', 3);
+    const first = ganClsStep(tf, models, { real, wrong, embedding }, rng);
+    const count = tf.memory().numTensors;
+    const second = ganClsStep(tf, models, { real, wrong, embedding }, rng);
+    expect(tf.memory().numTensors).toBe(count);
+    for (const s of [first, second]) for (const v of [s.dLoss, s.gLoss, s.dReal, s.dFake]) expect(Number.isFinite(v)).toBe(true);
+    tf.dispose([real, wrong, embedding]);
+  });
+});

@@ -1,0 +1,88 @@
+// Picks the TensorFlow.js package a training process uses: the CUDA add-on, then the native CPU
+// add-on, then the pure-JavaScript CPU backend that always installs (DESIGN.md, "Lessons from
+// peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
+// model code takes that namespace as a parameter and runs unchanged on any of them.
+import { createRequire } from 'node:module';
+import { installFastCpuConvKernels } from './cpuConvKernels';
+
+export type Tf = typeof import('@tensorflow/tfjs');
+export type BackendKind = 'gpu' | 'native' | 'cpu-js';
+
+export interface LoadedTf {
+  tf: Tf;
+  backend: BackendKind;
+  package: string;
+}
+
+export interface BackendCandidate {
+  package: string;
+  backend: BackendKind;
+}
+
+/** Order of preference. */
+export const TF_CANDIDATES: readonly BackendCandidate[] = [
+  { package: '@tensorflow/tfjs-node-gpu', backend: 'gpu' },
+  { package: '@tensorflow/tfjs-node', backend: 'native' },
+  { package: '@tensorflow/tfjs', backend: 'cpu-js' },
+];
+
+export interface LoadAttempt {
+  package: string;
+  ok: boolean;
+  error?: string;
+}
+
+let cached: Promise<LoadedTf & { attempts: LoadAttempt[] }> | null = null;
+
+/** Dynamic import that the type checker does not follow (the add-ons may be absent). */
+const importByName = (name: string): Promise<unknown> => import(/* @vite-ignore */ name);
+
+async function loadUncached(candidates: readonly BackendCandidate[]): Promise<LoadedTf & { attempts: LoadAttempt[] }> {
+  const attempts: LoadAttempt[] = [];
+  for (const candidate of candidates) {
+    try {
+      const mod = (await importByName(candidate.package)) as Tf & { default?: Tf };
+      // CommonJS builds arrive with the namespace on `default` under some loaders.
+      const tf = typeof mod.tensor === 'function' ? mod : (mod.default as Tf);
+      if (!tf || typeof tf.tensor !== 'function') throw new Error('module has no tf namespace');
+      await tf.ready();
+      // The pure-JS backend's conv gradients are pathologically slow; swap in flat-loop kernels.
+      if (tf.getBackend() === 'cpu') installFastCpuConvKernels(tf);
+      attempts.push({ package: candidate.package, ok: true });
+      return { tf, backend: candidate.backend, package: candidate.package, attempts };
+    } catch (err) {
+      attempts.push({ package: candidate.package, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  throw new Error(`no TensorFlow.js package could be loaded: ${attempts.map((a) => `${a.package}: ${a.error}`).join('; ')}`);
+}
+
+/** Loads the best available tf package once per process and caches it. */
+export function loadTf(): Promise<LoadedTf & { attempts: LoadAttempt[] }> {
+  cached ??= loadUncached(TF_CANDIDATES);
+  return cached;
+}
+
+export interface BackendDescription {
+  /** The package loadTf() would try first that resolves on disk (it may still fail to load). */
+  package: string | null;
+  backend: BackendKind | null;
+  candidates: { package: string; backend: BackendKind; resolvable: boolean }[];
+}
+
+/** Cheap answer for `doctor`: which packages resolve, without loading any native binary. */
+export function describeBackend(fromUrl: string = import.meta.url): BackendDescription {
+  const require = createRequire(fromUrl);
+  const candidates = TF_CANDIDATES.map((c) => {
+    let resolvable: boolean;
+    try {
+      require.resolve(c.package);
+      resolvable = true;
+    } catch {
+      resolvable = false;
+    }
+    return { ...c, resolvable };
+  });
+  const first = candidates.find((c) => c.resolvable) ?? null;
+  return { package: first?.package ?? null, backend: first?.backend ?? null, candidates };
+}
