@@ -154,6 +154,7 @@ export const API = {
   'runs.list': method(z.object({}).strict(), z.array(RunSummarySchema), 'Every training run, oldest first.'),
   'runs.get': method(z.object({ id: Id }).strict(), RunDetailSchema, 'A run with its frozen config, checkpoints, evaluations and sample grids.'),
   'runs.launch': method(LaunchInputSchema, LaunchResultSchema, 'Queues a run (and the encoder/evaluator runs it needs) on a new snapshot of the dataset.'),
+  'runs.preview': method(LaunchInputSchema, z.array(z.object({ model: z.string(), reason: z.string(), config: z.record(z.string(), z.unknown()) })), 'The runs a launch would queue, with their resolved configs; writes nothing.'),
   'runs.stop': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Asks a queued or running run to stop; it keeps its last checkpoint.'),
   'runs.resume': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Queues a stopped or interrupted run to continue from its last checkpoint.'),
   'runs.metrics': method(RunMetricsInputSchema, z.array(MetricPointSchema), 'Step and epoch metrics of a run (all, or the named ones).'),

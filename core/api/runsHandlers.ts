@@ -2,7 +2,7 @@
 // run supervisor (ctx.supervisor); a door without one refuses them clearly.
 import { findDataset } from '../catalog/datasetsRepo';
 import { AvError } from '../errors';
-import { planRun } from '../runs/planRun';
+import { planRun, previewRun } from '../runs/planRun';
 import { getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
 import type { RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
@@ -47,7 +47,7 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
   };
 }
 
-type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.stop' | 'runs.resume' | 'runs.metrics'>;
+type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.stop' | 'runs.resume' | 'runs.metrics'>;
 
 export const runsHandlers: RunsHandlers = {
   'runs.list': (_input, ctx) => listRuns(ctx.catalog).map((r) => runSummary(ctx, r)),
@@ -62,6 +62,7 @@ export const runsHandlers: RunsHandlers = {
     supervisor.pump();
     return { targetRunId: plan.targetRunId, runs: plan.created };
   },
+  'runs.preview': (input, ctx) => previewRun(ctx.catalog, input),
   'runs.stop': (input, ctx) => runSummary(ctx, supervisorOf(ctx).stop(input.id)),
   'runs.resume': (input, ctx) => runSummary(ctx, supervisorOf(ctx).resume(input.id)),
   'runs.metrics': (input, ctx) => {

@@ -84,3 +84,20 @@ export function planRun(cat: Catalog, req: LaunchRequest): LaunchPlan {
     return { runIds: created.map((c) => c.runId), targetRunId, created };
   });
 }
+
+class PreviewRollback extends Error {}
+
+/** What `planRun` would queue, with each run's resolved config, without writing anything. */
+export function previewRun(cat: Catalog, req: LaunchRequest): Array<{ model: ModelKind; reason: string; config: ReturnType<typeof resolveRunConfig> }> {
+  let preview: Array<{ model: ModelKind; reason: string; config: ReturnType<typeof resolveRunConfig> }> = [];
+  try {
+    cat.tx(() => {
+      const plan = planRun(cat, req);
+      preview = plan.created.map((c) => ({ model: c.model, reason: c.reason, config: getRun(cat, c.runId).config }));
+      throw new PreviewRollback();
+    });
+  } catch (err) {
+    if (!(err instanceof PreviewRollback)) throw err;
+  }
+  return preview;
+}

@@ -67,6 +67,11 @@ export interface RunRequest {
   batchSize?: number;
 }
 
+/** Adam learning rate of the classifiers and the autoencoder (the paper is silent; Adam's default). */
+export const ENCODER_LEARNING_RATE = 1e-3;
+
+export const isGanModel = (m: ModelKind): boolean => m === 's2i-c' || m === 's2i-n' || m === 's2i-a' || m === 'i2s';
+
 /** Default epochs: the paper trains for many epochs; tiny runs are for seconds-long checks. */
 export const DEFAULT_EPOCHS = { paper: 200, tiny: 3 } as const;
 
@@ -86,7 +91,7 @@ export function resolveRunConfig(req: RunRequest): RunConfig {
     soundConvLayers: req.soundConvLayers ?? 4,
     hyper: {
       batchSize: req.batchSize ?? preset.batchSize,
-      learningRate: preset.learningRate,
+      learningRate: isGanModel(req.model) ? preset.learningRate : ENCODER_LEARNING_RATE,
       beta1: preset.beta1,
       beta2: preset.beta2,
       zDim: preset.zDim,

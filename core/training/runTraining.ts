@@ -29,15 +29,13 @@ import { loadTf } from './tfBackend';
 import type { Tf } from './tfBackend';
 import { imageTensor, lmsTensor, loadSnapshotData, type SplitData, type TrainingData } from './trainingData';
 import { accuracy } from './trainClassifier';
+import { argmaxOf, perInstrumentAccuracy } from './accuracyPoints';
 import { WrongPairSampler } from './wrongPairs';
 
 export interface RunHooks {
   report(msg: WorkerMessage): void;
   shouldStop(): boolean;
 }
-
-/** Adam learning rate of the classifiers and the autoencoder (the paper is silent; Adam's default). */
-export const ENCODER_LEARNING_RATE = 1e-3;
 
 interface EpochResult {
   metrics: Record<string, number>;
@@ -46,7 +44,7 @@ interface EpochResult {
 }
 
 /** One kind of training, behind one interface so the epoch loop is the same for all. */
-interface Trainer {
+export interface Trainer {
   parts: string[];
   restore(dir: string): Promise<void>;
   trainEpoch(epoch: number, rng: Rng, onStep: (metrics: Record<string, number | null>) => boolean): EpochResult;
@@ -58,27 +56,6 @@ interface Trainer {
 
 const epochSeed = (config: RunConfig, epoch: number) => (config.seed * 1_000_003 + epoch * 7919) >>> 0;
 
-function perInstrumentAccuracy(classes: string[], labels: readonly number[], predicted: ArrayLike<number>, base: Omit<EvaluationPoint, 'instrument' | 'value' | 'n'>): EvaluationPoint[] {
-  const points: EvaluationPoint[] = [];
-  const total = labels.length;
-  const correct = labels.reduce((n, l, i) => n + (predicted[i] === l ? 1 : 0), 0);
-  points.push({ ...base, instrument: '', value: total ? correct / total : 0, n: total });
-  classes.forEach((name, c) => {
-    const idx = labels.map((l, i) => (l === c ? i : -1)).filter((i) => i >= 0);
-    if (!idx.length) return;
-    const ok = idx.filter((i) => predicted[i] === c).length;
-    points.push({ ...base, instrument: name, value: ok / idx.length, n: idx.length });
-  });
-  return points;
-}
-
-function argmaxOf(tf: Tf, logits: tfjs.Tensor): Int32Array {
-  const t = tf.argMax(logits, -1);
-  const v = t.dataSync() as Int32Array;
-  t.dispose();
-  return v;
-}
-
 // ---------------------------------------------------------------- classifiers (§3.3, §3.4)
 
 function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData): Trainer {
@@ -88,7 +65,7 @@ function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: Train
   const xTrain = toX(data.train);
   const xTest = data.test.labels.length ? toX(data.test) : null;
   const enc = buildClassifierFor(tf, getRunStub(config, runId), data.classes.length);
-  const optimizer = tf.train.adam(ENCODER_LEARNING_RATE);
+  const optimizer = tf.train.adam(config.hyper.learningRate);
   const evalOn = (x: tfjs.Tensor | null, labels: number[]) => (x ? accuracy(tf, enc.classifier, { x, labels }) : null);
   return {
     parts: ['classifier'],
@@ -144,7 +121,7 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
   const preset = presetFor(config);
   const x = lmsTensor(tf, data.train.lms, preset.autoencoderInputShape);
   const ae = buildStackedAutoencoder(tf, { preset, seed: config.seed, name: `sound_ae_${runId}` });
-  const optimizers = ae.stacks.map(() => tf.train.adam(ENCODER_LEARNING_RATE));
+  const optimizers = ae.stacks.map(() => tf.train.adam(config.hyper.learningRate));
   const parts = ae.stacks.map((_, k) => `stack${k + 1}`);
   return {
     parts,
@@ -374,34 +351,13 @@ export async function executeRun(ctx: StudioContext, runId: number, hooks: RunHo
   setRunStatus(cat, runId, 'running', { pid: process.pid, backend: `${backend} (${pkg})`, error: null });
   hooks.report({ type: 'started', runId, backend, package: pkg, pid: process.pid, epoch: resumeFrom?.epoch ?? 0 });
 
-  const data = await loadSnapshotData(cat, config.snapshotId, config.datasetId, {
-    instrument: config.wrongPairs === 'pose' ? config.instrument : null,
+  const opened = await openRunTrainer(ctx, runId, tf, {
     onProgress: (done, total) => {
       if (done === total || done % 50 === 0) hooks.report({ type: 'progress', runId, stage: 'loading pairs', done, total });
     },
+    onWarn: (message) => hooks.report({ type: 'log', runId, level: 'warn', message }),
   });
-  if (data.train.labels.length < 2) throw new AvError('empty_input', `snapshot ${config.snapshotId} has ${data.train.labels.length} training pair(s): too few to train`);
-
-  const loaded: LoadedEncoder[] = [];
-  let trainer: Trainer;
-  try {
-    if (config.model === 'sound-clf' || config.model === 'image-clf') trainer = classifierTrainer(tf, config, runId, data);
-    else if (config.model === 'autoencoder') trainer = autoencoderTrainer(tf, config, runId, data);
-    else {
-      if (!config.encoderRunId) throw new AvError('bad_request', `a ${config.model} run needs an encoder run (${ENCODER_FOR[config.model]})`);
-      const encoder = await loadEncoderRun(tf, cat, ctx.home.runsDir, config.encoderRunId, [ENCODER_FOR[config.model] as string]);
-      loaded.push(encoder);
-      const evaluator = config.evaluatorRunId
-        ? await loadEncoderRun(tf, cat, ctx.home.runsDir, config.evaluatorRunId, [config.model === 'i2s' ? 'sound-clf' : 'image-clf'])
-        : null;
-      if (evaluator) loaded.push(evaluator);
-      else hooks.report({ type: 'log', runId, level: 'warn', message: 'no evaluator run: generated samples will not be scored' });
-      trainer = ganTrainer(tf, config, runId, data, encoder, evaluator);
-    }
-  } catch (err) {
-    loaded.forEach((l) => l.dispose());
-    throw err;
-  }
+  const { trainer, data } = opened;
 
   try {
     let step = 0;
@@ -460,7 +416,6 @@ export async function executeRun(ctx: StudioContext, runId: number, hooks: RunHo
     hooks.report({ type: 'finished', runId, status: 'done', epoch: config.epochs });
     return 'done';
   } finally {
-    trainer.dispose();
-    loaded.forEach((l) => l.dispose());
+    opened.dispose();
   }
 }

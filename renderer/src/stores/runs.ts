@@ -1,0 +1,95 @@
+// The Runs screen's state: the run list, the selected run's detail and metrics, kept live by the
+// run.* events (so a page reload simply reloads from the API and continues).
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { RunDetail, RunSummary } from '../../../core/api/contract';
+import { api, ApiError } from '../api/client';
+
+export interface MetricPoint {
+  name: string;
+  step: number;
+  epoch: number;
+  value: number;
+}
+
+export interface RunLogLine {
+  runId: number;
+  at: string;
+  level: 'info' | 'warn';
+  message: string;
+}
+
+export const useRunsStore = defineStore('runs', () => {
+  const runs = ref<RunSummary[]>([]);
+  const loaded = ref(false);
+  const error = ref<string | null>(null);
+  const selectedId = ref<number | null>(null);
+  const detail = ref<RunDetail | null>(null);
+  const metrics = ref<MetricPoint[]>([]);
+  const logs = ref<RunLogLine[]>([]);
+  const liveSteps = ref(0);
+
+  const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null);
+
+  function report(err: unknown): void {
+    error.value = err instanceof ApiError ? err.message : String(err);
+  }
+
+  async function load(): Promise<void> {
+    try {
+      runs.value = await api.call('runs.list', {});
+      loaded.value = true;
+      error.value = null;
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function loadDetail(): Promise<void> {
+    if (selectedId.value === null) return;
+    const id = selectedId.value;
+    try {
+      const [d, m] = await Promise.all([api.call('runs.get', { id }), api.call('runs.metrics', { id })]);
+      if (selectedId.value !== id) return;
+      detail.value = d;
+      metrics.value = m;
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function select(id: number | null): Promise<void> {
+    selectedId.value = id;
+    detail.value = null;
+    metrics.value = [];
+    await loadDetail();
+  }
+
+  async function act(kind: 'runs.stop' | 'runs.resume', id: number): Promise<void> {
+    try {
+      await api.call(kind, { id });
+      error.value = null;
+      await load();
+      await loadDetail();
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  api.onEvent((e) => {
+    if (e.type === 'run.updated') {
+      void load();
+      if (e.runId === selectedId.value) void loadDetail();
+    } else if (e.type === 'run.step' && e.runId === selectedId.value) {
+      liveSteps.value++;
+      for (const [name, value] of Object.entries(e.metrics)) if (value !== null) metrics.value.push({ name, step: e.step, epoch: e.epoch, value });
+    } else if (e.type === 'run.epoch') {
+      void load();
+      if (e.runId === selectedId.value) void loadDetail();
+    } else if (e.type === 'run.log') {
+      logs.value.push({ runId: e.runId, at: new Date().toLocaleTimeString(), level: e.level, message: e.message });
+    }
+  });
+
+  return { runs, loaded, error, selectedId, selected, detail, metrics, logs, liveSteps, load, select, loadDetail, stop: (id: number) => act('runs.stop', id), resume: (id: number) => act('runs.resume', id), report };
+});
