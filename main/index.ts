@@ -2,11 +2,14 @@
 // channel per API method, validated by the same dispatcher as `avstudio serve`. Thin by design.
 import { app, BrowserWindow, ipcMain, protocol, net, session, shell } from 'electron';
 import { fork } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStudio, type StudioContext } from '../core/api/context';
 import { API_METHODS, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, MEDIA_PROTOCOL } from '../core/api/contract';
 import { dispatch } from '../core/api/dispatch';
+import { mediaFileFor, parseRange } from '../core/api/mediaFiles';
 import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../core/datasets/demoDataset';
@@ -63,9 +66,16 @@ async function start(): Promise<void> {
   });
   protocol.handle(MEDIA_PROTOCOL, (req) => {
     const hash = new URL(req.url).hostname;
-    const file = studio.blobs.find(hash);
-    if (!file) return new Response('not found', { status: 404 });
-    return net.fetch(pathToFileURL(file).toString());
+    const media = mediaFileFor(studio, hash);
+    if (!media) return new Response('not found', { status: 404 });
+    const range = parseRange(req.headers.get('range'), media.size);
+    if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { 'content-range': `bytes */${media.size}` } });
+    if (!range) return net.fetch(pathToFileURL(media.file).toString());
+    const body = Readable.toWeb(createReadStream(media.file, { start: range.start, end: range.end })) as ReadableStream<Uint8Array>;
+    return new Response(body, {
+      status: 206,
+      headers: { 'content-type': media.mime, 'accept-ranges': 'bytes', 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${media.size}` },
+    });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   createWindow();

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type ApiHandlers } from '../core/api/dispatch';
 import type { StudioContext } from '../core/api/context';
+import { mediaFileFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
 import { AvError, httpStatusFor, type ErrorPayload } from '../core/errors';
 
 export const MAX_BODY_BYTES = 1 << 20;
@@ -102,6 +103,30 @@ function serveFile(res: ServerResponse, file: string, headers: Record<string, st
   createReadStream(file).pipe(res);
 }
 
+/** A media file with HTTP Range support (206 / 416), so audio and video can seek. */
+function serveMedia(req: IncomingMessage, res: ServerResponse, media: MediaFile): void {
+  const headers: Record<string, string> = {
+    'content-type': media.mime,
+    'accept-ranges': 'bytes',
+    'cache-control': 'private, max-age=31536000, immutable',
+    'x-content-type-options': 'nosniff',
+  };
+  const range = parseRange(req.headers.range, media.size);
+  if (range === 'unsatisfiable') {
+    res.writeHead(416, { ...headers, 'content-range': `bytes */${media.size}` });
+    res.end();
+    return;
+  }
+  const { start, end } = range ?? { start: 0, end: media.size - 1 };
+  const length = media.size === 0 ? 0 : end - start + 1;
+  res.writeHead(range ? 206 : 200, { ...headers, 'content-length': String(length), ...(range ? { 'content-range': `bytes ${start}-${end}/${media.size}` } : {}) });
+  if (req.method === 'HEAD' || length === 0) {
+    res.end();
+    return;
+  }
+  createReadStream(media.file, { start, end }).on('error', () => res.destroy()).pipe(res);
+}
+
 export function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? randomBytes(24).toString('base64url');
@@ -143,10 +168,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
 
       if (url.pathname.startsWith('/media/')) {
-        const hash = url.pathname.slice(7);
-        const file = opts.ctx.blobs.find(hash);
-        if (!file) return sendError(res, { kind: 'not_found', message: `no stored file with hash ${hash}` });
-        return serveFile(res, file, { 'cache-control': 'private, max-age=31536000, immutable' });
+        const hash = decodeURIComponent(url.pathname.slice(7));
+        const media = mediaFileFor(opts.ctx, hash);
+        if (!media) return sendError(res, { kind: 'not_found', message: `no stored or imported file with hash ${hash}` });
+        return serveMedia(req, res, media);
       }
 
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, { kind: 'bad_request', message: `${req.method} is not allowed here` }, 405);

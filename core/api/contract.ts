@@ -3,9 +3,11 @@
 // these schemas; nothing crosses a process boundary unvalidated. This file imports only zod, so the
 // renderer can import it (the lint layer rule allows exactly this file from core/).
 import { z } from 'zod';
+import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
 import { LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
 
 export * from './runsContract';
+export * from './datasetsContract';
 
 export const ErrorPayloadSchema = z.object({
   kind: z.string(),
@@ -143,6 +145,8 @@ export const API = {
         split: SplitSchema.optional(),
         state: PairStateSchema.optional(),
         search: z.string().max(200).optional(),
+        /** one track / recording (a pair's groupKey) */
+        group: z.string().max(1000).optional(),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(1000).default(100),
       })
@@ -151,6 +155,9 @@ export const API = {
     'Pairs of a dataset, filtered and paged.',
   ),
   'pairs.get': method(z.object({ id: Id }).strict(), PairSchema, 'One pair.'),
+  'pairs.picture': method(z.object({ id: Id }).strict(), PairPictureSchema, "The pair's picture (whole, cropped full size, 64×64), rendered into the blob store for /media."),
+  'pairs.lms': method(z.object({ id: Id }).strict(), PairLmsSchema, "The pair's 128×44 log-mel spectrogram (dB) for a heat map."),
+  'pairs.groups': method(PairGroupsInputSchema, PairGroupsSchema, 'The tracks / recordings (group keys) of a dataset with their pair counts.'),
   'runs.list': method(z.object({}).strict(), z.array(RunSummarySchema), 'Every training run, oldest first.'),
   'runs.get': method(z.object({ id: Id }).strict(), RunDetailSchema, 'A run with its frozen config, checkpoints, evaluations and sample grids.'),
   'runs.launch': method(LaunchInputSchema, LaunchResultSchema, 'Queues a run (and the encoder/evaluator runs it needs) on a new snapshot of the dataset.'),

@@ -13,6 +13,7 @@ import type { DatasetSummary } from './contract';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
 import { runsHandlers } from './runsHandlers';
+import { datasetsHandlers } from './datasetsHandlers';
 import pkg from '../../package.json';
 
 export const STUDIO_VERSION: string = pkg.version;
@@ -37,6 +38,7 @@ function count(ctx: StudioContext, table: 'datasets' | 'pairs' | 'runs'): number
 
 export const handlers: ApiHandlers = {
   ...runsHandlers,
+  ...datasetsHandlers,
   'studio.status': (_input, ctx) => ({
     version: STUDIO_VERSION,
     home: ctx.home.root,

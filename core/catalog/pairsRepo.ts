@@ -41,6 +41,7 @@ export interface PairFilter {
   split?: Split;
   state?: PairState;
   search?: string;
+  group?: string;
   offset?: number;
   limit?: number;
 }
@@ -96,6 +97,7 @@ function where(f: PairFilter): { sql: string; args: unknown[] } {
   if (f.instrument) { parts.push('p.instrument = ?'); args.push(f.instrument); }
   if (f.split) { parts.push('p.split = ?'); args.push(f.split); }
   if (f.state) { parts.push('p.state = ?'); args.push(f.state); }
+  if (f.group !== undefined) { parts.push('p.group_key = ?'); args.push(f.group); }
   if (f.search) {
     parts.push("(a.original_name LIKE ? ESCAPE '\\' OR i.original_name LIKE ? ESCAPE '\\' OR v.original_name LIKE ? ESCAPE '\\' OR p.instrument LIKE ? ESCAPE '\\')");
     const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
