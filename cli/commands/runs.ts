@@ -2,6 +2,7 @@
 // work the queue in the foreground (one worker process per run) and print each epoch as it lands.
 import type { Command } from 'commander';
 import type { StudioContext } from '../../core/api/context';
+import { REPRESENTATION_VALUES } from '../../core/api/runsContract';
 import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
 import { planRun } from '../../core/runs/planRun';
@@ -92,6 +93,7 @@ export function registerRuns(program: Command): void {
     .option('--wrong-pairs <mode>', 'instrument (other instruments, §3.2) or pose (same instrument, one model per instrument)', 'instrument')
     .option('--instrument <code>', 'the instrument of a pose-oriented model')
     .option('--conv-layers <n>', 'sound classifier depth: 3 or 4 (Table 1)', '4')
+    .option('--representation <rep>', `sound-classifier input: ${REPRESENTATION_VALUES.join(', ')} (Table 1; default lms)`)
     .option('--batch-size <n>', 'override the preset batch size')
     .option('--detach', 'only queue the runs (a studio that is serving picks them up)')
     .option('--json', 'print the runs as JSON');
@@ -103,6 +105,10 @@ export function registerRuns(program: Command): void {
       if (o.wrongPairs !== 'instrument' && o.wrongPairs !== 'pose') throw new AvError('bad_request', `--wrong-pairs must be instrument or pose`);
       const conv = int('conv-layers', o.convLayers as string);
       if (conv !== 3 && conv !== 4) throw new AvError('bad_request', '--conv-layers must be 3 or 4');
+      const representation = o.representation as string | undefined;
+      if (representation !== undefined && !(REPRESENTATION_VALUES as readonly string[]).includes(representation)) {
+        throw new AvError('bad_request', `--representation must be one of ${REPRESENTATION_VALUES.join(', ')}, got "${representation}"`);
+      }
       await withStudio(o as { home?: string }, async (ctx) => {
         const plan = planRun(ctx.catalog, {
           model,
@@ -117,6 +123,7 @@ export function registerRuns(program: Command): void {
           wrongPairs: o.wrongPairs as 'instrument' | 'pose',
           instrument: o.instrument as string | undefined,
           soundConvLayers: conv,
+          representation: representation as (typeof REPRESENTATION_VALUES)[number] | undefined,
           batchSize: int('batch-size', o.batchSize as string, 2),
         });
         if (!o.json) for (const c of plan.created) process.stderr.write(`queued run ${c.runId} (${c.model}): ${c.reason}\n`);

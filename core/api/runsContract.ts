@@ -4,6 +4,8 @@ import { z } from 'zod';
 const Id = z.number().int().positive();
 
 export const MODEL_KIND_VALUES = ['sound-clf', 'image-clf', 'autoencoder', 's2i-c', 's2i-n', 's2i-a', 'i2s'] as const;
+/** Sound-classifier input representations compared in Table 1 (§3.3); LMS is the paper's choice. */
+export const REPRESENTATION_VALUES = ['lms', 'ms', 'mfcc', 'stft', 'cqt'] as const;
 export const RUN_STATUS_VALUES = ['queued', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'done'] as const;
 
 export const RunSummarySchema = z.object({
@@ -55,6 +57,8 @@ export const LaunchInputSchema = z
     wrongPairs: z.enum(['instrument', 'pose']).optional(),
     instrument: z.string().min(1).max(64).optional(),
     soundConvLayers: z.union([z.literal(3), z.literal(4)]).optional(),
+    /** sound-classifier input representation (Table 1); default lms */
+    representation: z.enum(REPRESENTATION_VALUES).optional(),
     batchSize: z.number().int().min(2).max(4096).optional(),
   })
   .strict();
@@ -67,3 +71,27 @@ export const LaunchResultSchema = z.object({
 export const MetricPointSchema = z.object({ name: z.string(), step: z.number().int(), epoch: z.number().int(), value: z.number() });
 
 export const RunMetricsInputSchema = z.object({ id: Id, names: z.array(z.string().max(100)).max(50).optional() }).strict();
+
+export const GenerateInputSchema = z
+  .object({
+    id: Id,
+    pairIds: z.array(Id).min(1).max(64),
+    seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(16),
+    epoch: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const GenerateResultSchema = z.object({
+  runId: Id,
+  epoch: z.number().int(),
+  items: z.array(
+    z.object({
+      pairId: Id,
+      seed: z.number().int(),
+      hash: z.string(),
+      kind: z.enum(['image', 'lms']),
+      predicted: z.object({ instrument: z.string(), confidence: z.number() }).nullable(),
+    }),
+  ),
+});
+export type GenerateResult = z.infer<typeof GenerateResultSchema>;

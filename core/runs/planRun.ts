@@ -21,6 +21,8 @@ export interface LaunchRequest {
   wrongPairs?: 'instrument' | 'pose';
   instrument?: string;
   soundConvLayers?: 3 | 4;
+  /** sound-classifier input representation (Table 1); default lms */
+  representation?: RunRequest['representation'];
   batchSize?: number;
   /** epochs of encoder/evaluator runs queued on the way (default: the preset's) */
   encoderEpochs?: number;
@@ -54,7 +56,8 @@ export function planRun(cat: Catalog, req: LaunchRequest): LaunchPlan {
         return given;
       }
       const usable = listRuns(cat, { model: kind, datasetId: dataset.id })
-        .filter((r) => r.config.preset === req.preset && (r.status === 'done' || r.status === 'queued' || r.status === 'running'))
+        // an encoder or evaluator sound classifier reads LMS (§3.3): Table 1's other representations do not qualify
+        .filter((r) => r.config.preset === req.preset && r.config.representation === 'lms' && (r.status === 'done' || r.status === 'queued' || r.status === 'running'))
         .pop();
       if (usable) return usable.id;
       const cfg = resolveRunConfig({ model: kind, preset: req.preset, epochs: req.encoderEpochs ?? DEFAULT_EPOCHS[req.preset], seed: req.seed, datasetId: dataset.id, snapshotId });
@@ -77,6 +80,7 @@ export function planRun(cat: Catalog, req: LaunchRequest): LaunchPlan {
       wrongPairs: req.wrongPairs,
       instrument: req.instrument,
       soundConvLayers: req.soundConvLayers,
+      representation: req.representation,
       batchSize: req.batchSize,
     };
     const targetRunId = createRun(cat, resolveRunConfig(request));

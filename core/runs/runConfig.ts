@@ -2,8 +2,9 @@
 // preset and hyper-parameters. It is resolved once when the run is created, stored as JSON in the
 // catalog, and read back (validated) by the worker; resuming never re-resolves it.
 import { z } from 'zod';
-import { MODEL_KIND_VALUES } from '../api/runsContract';
-import { getPreset, type ModelPreset } from '../models/presets';
+import { MODEL_KIND_VALUES, REPRESENTATION_VALUES } from '../api/runsContract';
+import { AvError } from '../errors';
+import { getPreset, REPRESENTATION_SHAPES, type ModelPreset } from '../models/presets';
 
 export const MODEL_KINDS = MODEL_KIND_VALUES;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -36,6 +37,8 @@ export const RunConfigSchema = z.object({
   instrument: z.string().nullable(),
   /** sound classifier depth (Table 1 compares 3 and 4 conv layers) */
   soundConvLayers: z.union([z.literal(3), z.literal(4)]),
+  /** sound-classifier input representation (Table 1, §3.3); configs written before it existed are LMS */
+  representation: z.enum(REPRESENTATION_VALUES).default('lms'),
   hyper: z.object({
     batchSize: z.number().int().positive(),
     learningRate: z.number().positive(),
@@ -64,6 +67,7 @@ export interface RunRequest {
   wrongPairs?: 'instrument' | 'pose';
   instrument?: string | null;
   soundConvLayers?: 3 | 4;
+  representation?: (typeof REPRESENTATION_VALUES)[number];
   batchSize?: number;
 }
 
@@ -77,6 +81,9 @@ export const DEFAULT_EPOCHS = { paper: 200, tiny: 3 } as const;
 
 export function resolveRunConfig(req: RunRequest): RunConfig {
   const preset: ModelPreset = getPreset(req.preset);
+  if (req.representation && req.representation !== 'lms' && req.model !== 'sound-clf') {
+    throw new AvError('bad_request', `--representation ${req.representation} applies to sound-clf runs only (Table 1); ${req.model} runs use LMS`);
+  }
   return RunConfigSchema.parse({
     model: req.model,
     preset: req.preset,
@@ -89,6 +96,7 @@ export function resolveRunConfig(req: RunRequest): RunConfig {
     wrongPairs: req.wrongPairs ?? 'instrument',
     instrument: req.instrument ?? null,
     soundConvLayers: req.soundConvLayers ?? 4,
+    representation: req.representation ?? 'lms',
     hyper: {
       batchSize: req.batchSize ?? preset.batchSize,
       learningRate: isGanModel(req.model) ? preset.learningRate : ENCODER_LEARNING_RATE,
@@ -109,4 +117,17 @@ export function presetFor(config: RunConfig): ModelPreset {
   const base = getPreset(config.preset);
   const h = config.hyper;
   return { ...base, batchSize: h.batchSize, learningRate: h.learningRate, beta1: h.beta1, beta2: h.beta2, zDim: h.zDim, imageSize: h.imageSize, ngf: h.ngf, ndf: h.ndf };
+}
+
+/**
+ * The sound classifier's input [rows, frames]. LMS keeps the preset's shape (128×44 at `paper`); the
+ * other Table 1 representations use their native shape at `paper` (REPRESENTATION_SHAPES) and, at
+ * `tiny`, the tiny spectrogram size with at most the representation's own number of rows.
+ */
+export function soundInputShapeFor(config: RunConfig): readonly [number, number] {
+  const preset = getPreset(config.preset);
+  const rep = config.representation ?? 'lms';
+  if (rep === 'lms') return preset.soundInputShape;
+  const native = REPRESENTATION_SHAPES[rep];
+  return config.preset === 'paper' ? native : [Math.min(native[0], preset.soundInputShape[0]), preset.soundInputShape[1]];
 }

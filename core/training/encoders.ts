@@ -7,7 +7,7 @@ import { AvError } from '../errors';
 import { buildStackedAutoencoder } from '../models/autoencoder';
 import { buildImageClassifier } from '../models/imageClassifier';
 import { buildSoundClassifier, type EncoderClassifier } from '../models/soundClassifier';
-import { presetFor } from '../runs/runConfig';
+import { presetFor, soundInputShapeFor } from '../runs/runConfig';
 import { getRun, lastCheckpoint, type RunRow } from '../runs/runsRepo';
 import { loadCheckpointModel } from './checkpointIO';
 import { readRunCheckpointMeta } from './runCheckpoint';
@@ -38,13 +38,16 @@ async function copyWeights(tf: Tf, target: tfjs.LayersModel, dir: string): Promi
 export function buildClassifierFor(tf: Tf, run: RunRow, numClasses: number): EncoderClassifier {
   const preset = presetFor(run.config);
   return run.config.model === 'sound-clf'
-    ? buildSoundClassifier(tf, { preset, numClasses, convLayers: run.config.soundConvLayers, seed: run.config.seed, name: `sound_clf_${run.id}` })
+    ? buildSoundClassifier(tf, { preset, numClasses, inputShape: soundInputShapeFor(run.config), convLayers: run.config.soundConvLayers, seed: run.config.seed, name: `sound_clf_${run.id}` })
     : buildImageClassifier(tf, { preset, numClasses, seed: run.config.seed, name: `image_clf_${run.id}` });
 }
 
 export async function loadEncoderRun(tf: Tf, cat: Catalog, runsDir: string, runId: number, expected: string[]): Promise<LoadedEncoder> {
   const run = getRun(cat, runId);
   if (!expected.includes(run.config.model)) throw new AvError('bad_request', `run ${runId} is a ${run.config.model} run; expected ${expected.join(' or ')}`);
+  if (run.config.model === 'sound-clf' && run.config.representation !== 'lms') {
+    throw new AvError('bad_request', `run ${runId} is a sound classifier on ${run.config.representation.toUpperCase()} (Table 1): encoders and evaluators read LMS (§3.3)`);
+  }
   const ckpt = lastCheckpoint(cat, runId);
   if (!ckpt) throw new AvError('not_found', `run ${runId} (${run.config.model}) has no checkpoint yet: train it first`);
   const meta = await readRunCheckpointMeta(ckpt.path);

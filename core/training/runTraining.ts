@@ -12,7 +12,7 @@ import { featureMatrix } from '../media/spectrogram';
 import { buildStackedAutoencoder } from '../models/autoencoder';
 import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
 import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
-import { ENCODER_FOR, presetFor, type RunConfig } from '../runs/runConfig';
+import { ENCODER_FOR, presetFor, soundInputShapeFor, type RunConfig } from '../runs/runConfig';
 import {
   addEvaluations, addSample, appendMetrics, getRun, lastCheckpoint, recordEpoch, setRunStatus,
   type EvaluationPoint, type MetricPoint,
@@ -27,7 +27,7 @@ import { checkpointDir, readRunCheckpointMeta, writeRunCheckpointMeta } from './
 import { imageGridPng, spectrogramGridPng } from './sampleGrid';
 import { loadTf } from './tfBackend';
 import type { Tf } from './tfBackend';
-import { imageTensor, lmsTensor, loadSnapshotData, type SplitData, type TrainingData } from './trainingData';
+import { imageTensor, lmsTensor, loadSnapshotData, spectrogramTensor, type SplitData, type TrainingData } from './trainingData';
 import { accuracy } from './trainClassifier';
 import { argmaxOf, perInstrumentAccuracy } from './accuracyPoints';
 import { WrongPairSampler } from './wrongPairs';
@@ -61,7 +61,8 @@ const epochSeed = (config: RunConfig, epoch: number) => (config.seed * 1_000_003
 function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData): Trainer {
   const preset = presetFor(config);
   const sound = config.model === 'sound-clf';
-  const toX = (s: SplitData) => (sound ? lmsTensor(tf, s.lms, preset.soundInputShape) : imageTensor(tf, s.images, preset.imageSize));
+  // sound: the run's Table 1 representation (LMS unless configured otherwise), resized to the classifier's input
+  const toX = (s: SplitData) => (sound ? spectrogramTensor(tf, s.sound, data.soundShape, soundInputShapeFor(config)) : imageTensor(tf, s.images, preset.imageSize));
   const xTrain = toX(data.train);
   const xTest = data.test.labels.length ? toX(data.test) : null;
   const enc = buildClassifierFor(tf, getRunStub(config, runId), data.classes.length);
@@ -332,7 +333,7 @@ function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData
 }
 
 /** G output (N, 128, 34, 1) → 128×44 (§3.4) → the sound classifier's input shape. */
-function generatedLmsForEvaluator(tf: Tf, fake: tfjs.Tensor, evaluator: LoadedEncoder): tfjs.Tensor {
+export function generatedLmsForEvaluator(tf: Tf, fake: tfjs.Tensor, evaluator: LoadedEncoder): tfjs.Tensor {
   const [n] = fake.shape;
   const values = fake.dataSync() as Float32Array;
   const lms: Float32Array[] = [];
@@ -341,6 +342,68 @@ function generatedLmsForEvaluator(tf: Tf, fake: tfjs.Tensor, evaluator: LoadedEn
 }
 
 // ---------------------------------------------------------------- the run
+
+/** A run's data and networks, ready to train an epoch, restore a checkpoint or evaluate. */
+export interface OpenedRun {
+  config: RunConfig;
+  data: TrainingData;
+  trainer: Trainer;
+  /** the classifier that scores generated output (S2I: Γ, I2S: the sound classifier), if any */
+  evaluator: LoadedEncoder | null;
+  dispose(): void;
+}
+
+/**
+ * Loads a run's snapshot data, its encoder and evaluator runs, and builds its trainer (untrained, or
+ * as restored by `trainer.restore(checkpointDir)`). Shared by training and on-demand evaluation.
+ */
+export async function openRunTrainer(
+  ctx: StudioContext,
+  runId: number,
+  tf: Tf,
+  opts: { onProgress?: (done: number, total: number) => void; onWarn?: (message: string) => void } = {},
+): Promise<OpenedRun> {
+  const cat = ctx.catalog;
+  const config = getRun(cat, runId).config;
+  const data = await loadSnapshotData(cat, config.snapshotId, config.datasetId, {
+    instrument: config.wrongPairs === 'pose' ? config.instrument : null,
+    representation: config.model === 'sound-clf' ? config.representation : 'lms',
+    onProgress: opts.onProgress,
+  });
+  if (data.train.labels.length < 2) throw new AvError('empty_input', `snapshot ${config.snapshotId} has ${data.train.labels.length} training pair(s): too few to train`);
+
+  const loaded: LoadedEncoder[] = [];
+  let trainer: Trainer;
+  let evaluator: LoadedEncoder | null = null;
+  try {
+    if (config.model === 'sound-clf' || config.model === 'image-clf') trainer = classifierTrainer(tf, config, runId, data);
+    else if (config.model === 'autoencoder') trainer = autoencoderTrainer(tf, config, runId, data);
+    else {
+      if (!config.encoderRunId) throw new AvError('bad_request', `a ${config.model} run needs an encoder run (${ENCODER_FOR[config.model]})`);
+      const encoder = await loadEncoderRun(tf, cat, ctx.home.runsDir, config.encoderRunId, [ENCODER_FOR[config.model] as string]);
+      loaded.push(encoder);
+      evaluator = config.evaluatorRunId
+        ? await loadEncoderRun(tf, cat, ctx.home.runsDir, config.evaluatorRunId, [config.model === 'i2s' ? 'sound-clf' : 'image-clf'])
+        : null;
+      if (evaluator) loaded.push(evaluator);
+      else opts.onWarn?.('no evaluator run: generated samples will not be scored');
+      trainer = ganTrainer(tf, config, runId, data, encoder, evaluator);
+    }
+  } catch (err) {
+    loaded.forEach((l) => l.dispose());
+    throw err;
+  }
+  return {
+    config,
+    data,
+    trainer,
+    evaluator,
+    dispose: () => {
+      trainer.dispose();
+      loaded.forEach((l) => l.dispose());
+    },
+  };
+}
 
 export async function executeRun(ctx: StudioContext, runId: number, hooks: RunHooks): Promise<'done' | 'stopped'> {
   const cat = ctx.catalog;

@@ -5,6 +5,10 @@
 // I2S generator's tanh output can reach every real value, §3.1):
 //  - LMS (dB, librosa power_to_db with top_db 80): x = (dB − max dB of the clip) / 40 + 1 ∈ [-1, 1].
 //  - images: RGB / 127.5 − 1 ∈ [-1, 1] (DCGAN convention).
+//  - the other Table 1 representations (sound-classifier runs only, §3.3), per clip:
+//    ms / stft / cqt (linear power or magnitude): x = 2·v / max v − 1 ∈ [-1, 1] — kept linear on
+//    purpose, since linear vs log amplitude is what Table 1 compares; mfcc: x = v / max |v| ∈ [-1, 1]
+//    (the cepstrum is signed). A silent clip maps to -1 (or 0 for mfcc).
 import type { Catalog } from '../catalog/catalog';
 import type { PairRow } from '../catalog/pairsRepo';
 import { getSource } from '../catalog/sourcesRepo';
@@ -13,7 +17,7 @@ import { snapshotPairs, type SnapshotPair } from '../datasets/snapshots';
 import { AvError } from '../errors';
 import { LMS_SHAPE } from '../media/constants';
 import { toSignedFloat } from '../media/image';
-import { computeRepresentation } from '../media/representations';
+import { computeRepresentation, type Representation } from '../media/representations';
 import { resizeBilinear } from '../media/resize';
 import { featureMatrix } from '../media/spectrogram';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -28,10 +32,15 @@ export interface SplitData {
   lms: Float32Array[];
   /** 64×64×3 in [-1, 1], HWC each */
   images: Float32Array[];
+  /** the sound classifier's input representation, normalised, `TrainingData.soundShape` each (the LMS arrays when it is LMS) */
+  sound: Float32Array[];
 }
 
 export interface TrainingData {
   classes: string[];
+  /** representation of `sound` (Table 1) and its [rows, frames] */
+  representation: Representation;
+  soundShape: readonly [number, number];
   train: SplitData;
   test: SplitData;
 }
@@ -42,6 +51,22 @@ export function normaliseLms(db: Float32Array): Float32Array {
   for (const v of db) if (v > max) max = v;
   const out = new Float32Array(db.length);
   for (let i = 0; i < db.length; i++) out[i] = Math.max(-1, Math.min(1, (db[i] - max) / (LMS_DB_RANGE / 2) + 1));
+  return out;
+}
+
+/** Linear magnitude / power → [-1, 1] by the clip's peak; MFCC → [-1, 1] by its largest |value|. */
+export function normaliseRepresentation(rep: Representation, values: Float32Array): Float32Array {
+  if (rep === 'lms') return normaliseLms(values);
+  const out = new Float32Array(values.length);
+  if (rep === 'mfcc') {
+    let m = 0;
+    for (const v of values) m = Math.max(m, Math.abs(v));
+    for (let i = 0; i < values.length; i++) out[i] = m > 0 ? values[i] / m : 0;
+    return out;
+  }
+  let max = 0;
+  for (const v of values) if (v > max) max = v;
+  for (let i = 0; i < values.length; i++) out[i] = max > 0 ? Math.max(-1, Math.min(1, (2 * values[i]) / max - 1)) : -1;
   return out;
 }
 
@@ -74,26 +99,34 @@ export async function loadSnapshotData(
   cat: Catalog,
   snapshotId: number,
   datasetId: number,
-  opts: { instrument?: string | null; onProgress?: (done: number, total: number) => void } = {},
+  opts: { instrument?: string | null; representation?: Representation; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TrainingData> {
   let rows = snapshotPairs(cat, snapshotId);
   if (opts.instrument) rows = rows.filter((r) => r.instrument === opts.instrument);
   if (rows.length === 0) throw new AvError('empty_input', `snapshot ${snapshotId} has no pairs${opts.instrument ? ` of ${opts.instrument}` : ''} to train on`);
   const classes = [...new Set(rows.map((r) => r.instrument))].sort();
-  const empty = (): SplitData => ({ pairIds: [], labels: [], lms: [], images: [] });
-  const data: TrainingData = { classes, train: empty(), test: empty() };
+  const representation = opts.representation ?? 'lms';
+  const empty = (): SplitData => ({ pairIds: [], labels: [], lms: [], images: [], sound: [] });
+  const data: TrainingData = { classes, representation, soundShape: LMS_SHAPE, train: empty(), test: empty() };
   // process pairs of the same track together so each track is decoded once
   rows.sort((a, b) => a.audioSourceId - b.audioSourceId || a.startS - b.startS);
   const cache = new TrackCache();
   for (const [i, r] of rows.entries()) {
     const pair = asPairRow(cat, r, datasetId);
     const clip = await pairChunk(cat, pair, cache);
-    const lms = computeRepresentation('lms', clip, getSource(cat, r.audioSourceId)?.path);
+    const file = getSource(cat, r.audioSourceId)?.path;
+    const lms = normaliseLms(computeRepresentation('lms', clip, file).data);
     const img = await pairImage64(cat, pair);
     const split = data[r.split];
     split.pairIds.push(r.pairId);
     split.labels.push(classes.indexOf(r.instrument));
-    split.lms.push(normaliseLms(lms.data));
+    split.lms.push(lms);
+    if (representation === 'lms') split.sound.push(lms);
+    else {
+      const m = computeRepresentation(representation, clip, file);
+      data.soundShape = m.shape;
+      split.sound.push(normaliseRepresentation(representation, m.data));
+    }
     split.images.push(toSignedFloat(img));
     opts.onProgress?.(i + 1, rows.length);
   }
@@ -102,13 +135,18 @@ export async function loadSnapshotData(
 
 /** (N, h, w, 1) spectrogram tensor, each LMS resized from 128×44 to [h, w] (bilinear, §3.4). */
 export function lmsTensor(tf: Tf, lms: Float32Array[], shape: readonly [number, number]): tfjs.Tensor4D {
+  return spectrogramTensor(tf, lms, LMS_SHAPE, shape);
+}
+
+/** (N, h, w, 1) tensor of [rows, frames] matrices, each resized to [h, w] (bilinear) when it differs. */
+export function spectrogramTensor(tf: Tf, mats: Float32Array[], from: readonly [number, number], shape: readonly [number, number]): tfjs.Tensor4D {
   const [h, w] = shape;
-  const out = new Float32Array(lms.length * h * w);
-  lms.forEach((m, i) => {
-    const resized = h === LMS_SHAPE[0] && w === LMS_SHAPE[1] ? m : resizeBilinear(featureMatrix(LMS_SHAPE[0], LMS_SHAPE[1], m), [h, w]).data;
+  const out = new Float32Array(mats.length * h * w);
+  mats.forEach((m, i) => {
+    const resized = h === from[0] && w === from[1] ? m : resizeBilinear(featureMatrix(from[0], from[1], m), [h, w]).data;
     out.set(resized, i * h * w);
   });
-  return tf.tensor4d(out, [lms.length, h, w, 1]);
+  return tf.tensor4d(out, [mats.length, h, w, 1]);
 }
 
 /** (N, size, size, 3) image tensor; 64×64 inputs are resized bilinearly for smaller presets. */
