@@ -9,7 +9,10 @@ import { planRun } from '../../core/runs/planRun';
 import { getRun, lastCheckpoint, listRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
 import { RunSupervisor } from '../../core/runs/supervisor';
 import type { WorkerMessage } from '../../core/runs/workerMessages';
+import { generateForPairs } from '../../core/training/generate';
 import { nodeWorkerLauncher } from '../../workers/launch';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { action, emit, textTable } from '../output';
 import { addHomeOption, withStudio } from '../studio';
 
@@ -205,6 +208,35 @@ export function registerRuns(program: Command): void {
         const r = getRun(ctx.catalog, runId);
         emit(summary(r), o, (d) => `run ${d.id}: ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`);
         if (r.status !== 'done') process.exitCode = 1;
+      });
+    }),
+  );
+
+  const generate = program
+    .command('generate <run>')
+    .description('generate images (S2I) or LMS (I2S) from a trained run for given pairs and seeds')
+    .requiredOption('--pairs <ids>', 'comma-separated pair ids whose sound (S2I) or image (I2S) is the condition')
+    .option('--seeds <list>', 'comma-separated noise seeds', '1')
+    .option('--epoch <n>', 'the checkpoint epoch (default: the last)')
+    .option('--out <dir>', 'also copy the PNGs into this folder as pair<id>_seed<s>.png')
+    .option('--json', 'print as JSON');
+  addHomeOption(generate).action(
+    action(async (runArg: string, o: { pairs: string; seeds: string; epoch?: string; out?: string; home?: string; json?: boolean }) => {
+      const list = (name: string, v: string) => v.split(',').map((x) => int(name, x.trim(), 0) as number);
+      await withStudio(o, async (ctx) => {
+        const r = await generateForPairs(ctx, int('run', runArg, 1) as number, list('pairs', o.pairs), list('seeds', o.seeds), int('epoch', o.epoch, 1));
+        const items = r.items.map((it) => {
+          let file: string | null = null;
+          if (o.out) {
+            mkdirSync(o.out, { recursive: true });
+            file = join(o.out, `pair${it.pairId}_seed${it.seed}.png`);
+            copyFileSync(ctx.blobs.find(it.hash) as string, file);
+          }
+          return { ...it, file };
+        });
+        emit({ epoch: r.epoch, items }, o, (d) =>
+          textTable(['pair', 'seed', 'predicted', 'confidence', 'file'], d.items.map((it) => [it.pairId, it.seed, it.predicted?.instrument ?? '—', it.predicted ? it.predicted.confidence.toFixed(3) : '—', it.file ?? it.hash])),
+        );
       });
     }),
   );

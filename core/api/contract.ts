@@ -4,7 +4,7 @@
 // renderer can import it (the lint layer rule allows exactly this file from core/).
 import { z } from 'zod';
 import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
-import { LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
+import { GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
 
 export * from './runsContract';
 export * from './datasetsContract';
@@ -164,6 +164,7 @@ export const API = {
   'runs.preview': method(LaunchInputSchema, z.array(z.object({ model: z.string(), reason: z.string(), config: z.record(z.string(), z.unknown()) })), 'The runs a launch would queue, with their resolved configs; writes nothing.'),
   'runs.stop': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Asks a queued or running run to stop; it keeps its last checkpoint.'),
   'runs.resume': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Queues a stopped or interrupted run to continue from its last checkpoint.'),
+  'runs.generate': method(GenerateInputSchema, GenerateResultSchema, "A GAN run's outputs for pairs and seeds (PNG hashes for /media), with the evaluator's predicted class."),
   'runs.metrics': method(RunMetricsInputSchema, z.array(MetricPointSchema), 'Step and epoch metrics of a run (all, or the named ones).'),
   'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
   'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),

@@ -3,6 +3,7 @@
 import { findDataset } from '../catalog/datasetsRepo';
 import { AvError } from '../errors';
 import { planRun, previewRun } from '../runs/planRun';
+import { generateForPairs } from '../training/generate';
 import { getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
 import type { RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
@@ -47,7 +48,7 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
   };
 }
 
-type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.stop' | 'runs.resume' | 'runs.metrics'>;
+type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.stop' | 'runs.resume' | 'runs.metrics' | 'runs.generate'>;
 
 export const runsHandlers: RunsHandlers = {
   'runs.list': (_input, ctx) => listRuns(ctx.catalog).map((r) => runSummary(ctx, r)),
@@ -65,6 +66,7 @@ export const runsHandlers: RunsHandlers = {
   'runs.preview': (input, ctx) => previewRun(ctx.catalog, input),
   'runs.stop': (input, ctx) => runSummary(ctx, supervisorOf(ctx).stop(input.id)),
   'runs.resume': (input, ctx) => runSummary(ctx, supervisorOf(ctx).resume(input.id)),
+  'runs.generate': async (input, ctx) => ({ runId: input.id, ...(await generateForPairs(ctx, input.id, input.pairIds, input.seeds, input.epoch)) }),
   'runs.metrics': (input, ctx) => {
     getRun(ctx.catalog, input.id);
     return runMetrics(ctx.catalog, input.id, input.names);

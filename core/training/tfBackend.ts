@@ -45,6 +45,9 @@ async function loadUncached(candidates: readonly BackendCandidate[]): Promise<Lo
       // CommonJS builds arrive with the namespace on `default` under some loaders.
       const tf = typeof mod.tensor === 'function' ? mod : (mod.default as Tf);
       if (!tf || typeof tf.tensor !== 'function') throw new Error('module has no tf namespace');
+      // PROD skips tfjs's debug checks and its "install tfjs-node" greeting, which would otherwise
+      // land on the stdout of `avstudio serve --json` and of the CLI (the backend is reported by doctor).
+      tf.env().set('PROD', true);
       await tf.ready();
       // The pure-JS backend's conv gradients are pathologically slow; swap in flat-loop kernels.
       if (tf.getBackend() === 'cpu') installFastCpuConvKernels(tf);
