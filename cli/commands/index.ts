@@ -5,5 +5,6 @@ import { registerDoctor } from './doctor';
 import { registerFeatures, registerFrame } from './features';
 import { registerRuns } from './runs';
 import { registerServe } from './serve';
+import { registerTables } from './tables';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerRuns, registerFeatures, registerFrame, registerIngest, registerDatasets, registerPairs, registerCuration, registerExport];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerRuns, registerTables, registerFeatures, registerFrame, registerIngest, registerDatasets, registerPairs, registerCuration, registerExport];

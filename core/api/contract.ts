@@ -4,9 +4,11 @@
 // renderer can import it (the lint layer rule allows exactly this file from core/).
 import { z } from 'zod';
 import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
+import { EvaluateInputSchema, EvaluateResultSchema, ResultTableSchema, TableBuildInputSchema, TableExportInputSchema, TableExportResultSchema } from './tablesContract';
 import { GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
 
 export * from './runsContract';
+export * from './tablesContract';
 export * from './datasetsContract';
 
 export const ErrorPayloadSchema = z.object({
@@ -166,6 +168,9 @@ export const API = {
   'runs.resume': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Queues a stopped or interrupted run to continue from its last checkpoint.'),
   'runs.generate': method(GenerateInputSchema, GenerateResultSchema, "A GAN run's outputs for pairs and seeds (PNG hashes for /media), with the evaluator's predicted class."),
   'runs.metrics': method(RunMetricsInputSchema, z.array(MetricPointSchema), 'Step and epoch metrics of a run (all, or the named ones).'),
+  'tables.build': method(TableBuildInputSchema, ResultTableSchema, 'Builds Table 1/2/3/5, Fig. 8/9 or the I2S result as a table model whose cells carry their provenance (runs, epoch, split).'),
+  'tables.export': method(TableExportInputSchema, TableExportResultSchema, 'A table or figure rendered as csv, md, latex, json, svg (text) or png (base64).'),
+  'runs.evaluate': method(EvaluateInputSchema, EvaluateResultSchema, 'Evaluates a run at a checkpoint (default: the last) and stores the evaluation rows (§5).'),
   'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
   'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),
   'datasets.snapshot': method(z.object({ datasetId: Id }).strict(), SnapshotSchema, 'Freezes the dataset\'s non-rejected pairs.'),

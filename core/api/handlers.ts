@@ -13,6 +13,7 @@ import type { DatasetSummary } from './contract';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
 import { runsHandlers } from './runsHandlers';
+import { tablesHandlers } from './tablesHandlers';
 import { datasetsHandlers } from './datasetsHandlers';
 import pkg from '../../package.json';
 
@@ -38,6 +39,7 @@ function count(ctx: StudioContext, table: 'datasets' | 'pairs' | 'runs'): number
 
 export const handlers: ApiHandlers = {
   ...runsHandlers,
+  ...tablesHandlers,
   ...datasetsHandlers,
   'studio.status': (_input, ctx) => ({
     version: STUDIO_VERSION,

@@ -16,7 +16,13 @@ import {
 export const HUMANEVAL_METHOD_ORDER = ['s2i-c', 's2i-n', 's2i-a', 'ground-truth'] as const;
 const GROUND_TRUTH_ALIASES = new Set(['ground-truth', 'ground_truth', 'groundtruth', 'gt', 'real']);
 const canonicalMethod = (m: string) => (GROUND_TRUTH_ALIASES.has(m.toLowerCase()) ? 'ground-truth' : m.toLowerCase());
-const methodLabel = (m: string) => (m === 'ground-truth' ? 'Ground truth' : (MODEL_LABELS[m] ?? m));
+/** "s2i-c" → "S2I-C"; a session with two runs of one model names them "s2i-c#12" → "S2I-C (run 12)". */
+const methodLabel = (m: string) => {
+  if (m === 'ground-truth') return 'Ground truth';
+  const [model, run] = m.split('#');
+  return `${MODEL_LABELS[model] ?? model}${run ? ` (run ${run})` : ''}`;
+};
+const methodModel = (m: string) => m.split('#')[0];
 export const SCORE_MAX = 3;
 
 interface ScoreRow {
@@ -45,8 +51,8 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
   if (!scores.length) throw new AvError('conflict', `fig8: session ${session.id} ("${session.name}") has ${items} items but no scores yet`);
 
   const methods = [...new Set(scores.map((s) => s.method))].sort((a, b) => {
-    const ia = HUMANEVAL_METHOD_ORDER.indexOf(a as (typeof HUMANEVAL_METHOD_ORDER)[number]);
-    const ib = HUMANEVAL_METHOD_ORDER.indexOf(b as (typeof HUMANEVAL_METHOD_ORDER)[number]);
+    const ia = HUMANEVAL_METHOD_ORDER.indexOf(methodModel(a) as (typeof HUMANEVAL_METHOD_ORDER)[number]);
+    const ib = HUMANEVAL_METHOD_ORDER.indexOf(methodModel(b) as (typeof HUMANEVAL_METHOD_ORDER)[number]);
     return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
   });
   const instruments = [...new Set(scores.map((s) => s.instrument))].sort();
@@ -84,9 +90,9 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
     return { key, cells };
   };
 
-  const paperMethodMean = (m: string) => (m in PAPER_FIG8_MEANS ? PAPER_FIG8_MEANS[m as keyof typeof PAPER_FIG8_MEANS] : null);
+  const paperMethodMean = (m: string) => (methodModel(m) in PAPER_FIG8_MEANS ? PAPER_FIG8_MEANS[methodModel(m) as keyof typeof PAPER_FIG8_MEANS] : null);
   const paperInstrumentMean = (m: string, inst: string) => {
-    if (m !== 's2i-c') return null;
+    if (methodModel(m) !== 's2i-c') return null;
     const hit = Object.entries(PAPER_FIG8_INSTRUMENT_MEANS).find(([code]) => code === inst || instrumentLabel(code) === instrumentLabel(inst));
     return hit ? hit[1] : null;
   };
