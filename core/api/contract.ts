@@ -6,10 +6,23 @@ import { z } from 'zod';
 import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
 import { EvaluateInputSchema, EvaluateResultSchema, ResultTableSchema, TableBuildInputSchema, TableExportInputSchema, TableExportResultSchema } from './tablesContract';
 import { GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
+import {
+  HumanEvalAddRaterInputSchema,
+  HumanEvalCreateInputSchema,
+  HumanEvalRaterSchema,
+  HumanEvalResultsInputSchema,
+  HumanEvalResultsSchema,
+  HumanEvalSessionSchema,
+  RaterScoreInputSchema,
+  RaterScoreResultSchema,
+  RaterStateInputSchema,
+  RaterStateSchema,
+} from './humanEvalContract';
 
 export * from './runsContract';
 export * from './tablesContract';
 export * from './datasetsContract';
+export * from './humanEvalContract';
 
 export const ErrorPayloadSchema = z.object({
   kind: z.string(),
@@ -186,6 +199,14 @@ export const API = {
     'Undoes the latest edit of a pair, or of a dataset.',
   ),
   'pairs.history': method(z.object({ pairId: Id }).strict(), z.array(PairEditRecordSchema), 'Every curation edit of a pair, oldest first.'),
+  'humaneval.create': method(HumanEvalCreateInputSchema, HumanEvalSessionSchema, 'Creates a blind scoring session (§5.2.1): N sets per instrument of one image per S2I run plus the ground truth, with raters.'),
+  'humaneval.list': method(z.object({}).strict(), z.array(HumanEvalSessionSchema), 'Every human-evaluation session with its raters and their progress, newest first.'),
+  'humaneval.get': method(z.object({ id: Id }).strict(), HumanEvalSessionSchema, 'One human-evaluation session.'),
+  'humaneval.addRater': method(HumanEvalAddRaterInputSchema, HumanEvalRaterSchema, 'Adds a named rater (with a seeded presentation order and a link token), or returns the one with that name.'),
+  'humaneval.setStatus': method(z.object({ id: Id, status: z.enum(['open', 'closed']) }).strict(), HumanEvalSessionSchema, 'Closes a session (scores freeze) or reopens it.'),
+  'humaneval.results': method(HumanEvalResultsInputSchema, HumanEvalResultsSchema, 'Fig. 8 numbers per method (n, mean, std, CI, 0–3 histogram, per instrument) once scoring is complete, or forced.'),
+  'humaneval.rater.state': method(RaterStateInputSchema, RaterStateSchema, "A rater's blind view: instrument and image per item in their order, their scores; never the method."),
+  'humaneval.rater.score': method(RaterScoreInputSchema, RaterScoreResultSchema, 'Saves one 0–3 score of a rater for an item (overwrites; time on the item in ms).'),
 } as const;
 
 export type ApiMethod = keyof typeof API;

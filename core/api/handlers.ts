@@ -15,6 +15,7 @@ import type { ApiHandlers } from './dispatch';
 import { runsHandlers } from './runsHandlers';
 import { tablesHandlers } from './tablesHandlers';
 import { datasetsHandlers } from './datasetsHandlers';
+import { humanEvalHandlers } from './humanEvalHandlers';
 import pkg from '../../package.json';
 
 export const STUDIO_VERSION: string = pkg.version;
@@ -41,6 +42,7 @@ export const handlers: ApiHandlers = {
   ...runsHandlers,
   ...tablesHandlers,
   ...datasetsHandlers,
+  ...humanEvalHandlers,
   'studio.status': (_input, ctx) => ({
     version: STUDIO_VERSION,
     home: ctx.home.root,

@@ -246,6 +246,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pairs_by_group ON pairs (dataset_id, group_key);
     `,
   },
+  {
+    version: 4,
+    name: 'human evaluation: stored presentation order per rater',
+    sql: `
+      -- the exact order a rater is shown the items in (seeded per rater, fixed when the rater is added,
+      -- so a reload or another machine continues in the same order); set_no is the set's place in it
+      CREATE TABLE humaneval_order (
+        rater_id INTEGER NOT NULL REFERENCES humaneval_raters(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        set_no INTEGER NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES humaneval_items(id) ON DELETE CASCADE,
+        PRIMARY KEY (rater_id, position),
+        UNIQUE (rater_id, item_id)
+      );
+      ALTER TABLE humaneval_raters ADD COLUMN created_at TEXT NOT NULL DEFAULT '';
+      CREATE INDEX humaneval_items_by_session ON humaneval_items (session_id, blob_hash);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,127 @@
+// The human-evaluation part of the API contract (§5.2.1, Fig. 8; imported by contract.ts; zod only,
+// so the renderer may use it). Two audiences: the studio (session token) creates sessions and reads
+// results; a rater (rater token, `/rate/<token>/`) only sees `humaneval.rater.*`, whose replies never
+// name a method or a run — only the instrument, the image's blob hash and the rater's own scores.
+import { z } from 'zod';
+
+const Id = z.number().int().positive();
+const RaterName = z.string().trim().min(1).max(80);
+const Score = z.number().int().min(0).max(3);
+
+/** Methods a rater token may call (the server refuses every other one for it). */
+export const RATER_METHODS = ['humaneval.rater.state', 'humaneval.rater.score'] as const;
+
+export const HumanEvalCreateInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    /** the dataset whose test pairs are shown; default: the runs' dataset */
+    dataset: z.union([Id, z.string().min(1).max(200)]).optional(),
+    /** S2I runs to compare; default: the latest finished S2I-C, S2I-N and S2I-A runs of the dataset */
+    runIds: z.array(Id).min(1).max(8).optional(),
+    /** sets per instrument (the paper: 10) */
+    sets: z.number().int().min(1).max(100).default(10),
+    raters: z.array(RaterName).max(50).default([]),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    rubric: z.string().trim().min(1).max(4000).optional(),
+    /** only these instruments (default: every instrument with test pairs) */
+    instruments: z.array(z.string().min(1).max(64)).min(1).max(64).optional(),
+  })
+  .strict();
+export type HumanEvalCreateInput = z.input<typeof HumanEvalCreateInputSchema>;
+
+export const HumanEvalRaterSchema = z.object({
+  id: Id,
+  name: z.string(),
+  token: z.string(),
+  /** path of the rater link on `avstudio serve` (prefix it with the server's origin) */
+  linkPath: z.string(),
+  scored: z.number().int(),
+  total: z.number().int(),
+});
+export type HumanEvalRater = z.infer<typeof HumanEvalRaterSchema>;
+
+export const HumanEvalMethodSchema = z.object({ method: z.string(), runId: Id.nullable(), model: z.string(), epoch: z.number().int().nullable() });
+
+export const HumanEvalSessionSchema = z.object({
+  id: Id,
+  name: z.string(),
+  status: z.enum(['open', 'closed']),
+  createdAt: z.string(),
+  rubric: z.string(),
+  datasetId: Id,
+  seed: z.number().int(),
+  setsPerInstrument: z.number().int(),
+  instruments: z.array(z.string()),
+  methods: z.array(HumanEvalMethodSchema),
+  itemCount: z.number().int(),
+  raters: z.array(HumanEvalRaterSchema),
+  /** every rater has scored every item (and there is at least one rater) */
+  complete: z.boolean(),
+});
+export type HumanEvalSession = z.infer<typeof HumanEvalSessionSchema>;
+
+export const HumanEvalAddRaterInputSchema = z.object({ sessionId: Id, name: RaterName }).strict();
+
+export const HumanEvalResultsInputSchema = z.object({ id: Id, force: z.boolean().default(false) }).strict();
+
+const Histogram = z.array(z.number().int()).length(4);
+export const HumanEvalResultsSchema = z.object({
+  sessionId: Id,
+  name: z.string(),
+  complete: z.boolean(),
+  raterCount: z.number().int(),
+  itemCount: z.number().int(),
+  scoreCount: z.number().int(),
+  instruments: z.array(z.string()),
+  methods: z.array(
+    z.object({
+      method: z.string(),
+      runId: Id.nullable(),
+      n: z.number().int(),
+      mean: z.number().nullable(),
+      std: z.number().nullable(),
+      ci: z.tuple([z.number(), z.number()]).nullable(),
+      /** counts of scores 0, 1, 2, 3 */
+      histogram: Histogram,
+      byInstrument: z.array(z.object({ instrument: z.string(), n: z.number().int(), mean: z.number().nullable() })),
+    }),
+  ),
+  /** inter-rater agreement, Krippendorff's α (ordinal) over items scored by ≥ 2 raters */
+  alpha: z.number().nullable(),
+});
+export type HumanEvalResults = z.infer<typeof HumanEvalResultsSchema>;
+
+/** What a rater sees: never a method, a run or a pair. */
+export const RaterItemSchema = z.object({
+  itemId: Id,
+  position: z.number().int(),
+  /** 1-based place of the item's set in this rater's order */
+  setNo: z.number().int(),
+  instrument: z.string(),
+  hash: z.string(),
+  score: Score.nullable(),
+});
+export const RaterStateSchema = z.object({
+  sessionName: z.string(),
+  raterName: z.string(),
+  rubric: z.string(),
+  status: z.enum(['open', 'closed']),
+  setCount: z.number().int(),
+  total: z.number().int(),
+  scored: z.number().int(),
+  items: z.array(RaterItemSchema),
+});
+export type RaterState = z.infer<typeof RaterStateSchema>;
+export type RaterItem = z.infer<typeof RaterItemSchema>;
+
+export const RaterStateInputSchema = z.object({ token: z.string().min(8).max(200) }).strict();
+export const RaterScoreInputSchema = z
+  .object({
+    token: z.string().min(8).max(200),
+    itemId: Id,
+    score: Score,
+    /** time spent on the item in ms, measured by the scoring view */
+    ms: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
+  })
+  .strict();
+export const RaterScoreResultSchema = z.object({ itemId: Id, score: Score, scored: z.number().int(), total: z.number().int() });
