@@ -2,6 +2,8 @@
 // (/events), plus the built renderer and media files, on 127.0.0.1 by default. Every request must
 // carry the session token: in the URL the studio prints (?token=…, which also sets a same-site
 // cookie so the page's own asset requests pass), as `Authorization: Bearer …`, or as that cookie.
+// A human-evaluation rater token (the link `/rate/<token>/`) is a narrower credential: it may call only
+// the rater methods (for its own rater), fetch only its session's item images, and load the SPA.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { dispatch, type ApiHandlers } from '../core/api/dispatch';
 import type { StudioContext } from '../core/api/context';
 import { mediaFileFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
 import { AvError, httpStatusFor, type ErrorPayload } from '../core/errors';
+import { RATER_METHODS } from '../core/api/humanEvalContract';
+import { findRaterByToken, raterMayFetch, type RaterRow } from '../core/humaneval/rater';
 
 export const MAX_BODY_BYTES = 1 << 20;
 const COOKIE = 'avstudio_token';
@@ -66,6 +70,20 @@ function cookieToken(req: IncomingMessage): string | undefined {
     if (k === COOKIE) return decodeURIComponent(v.join('='));
   }
   return undefined;
+}
+
+/** Who a request speaks for: the studio's session token (everything) or one rater (rater scope). */
+type Principal = { kind: 'studio' } | { kind: 'rater'; rater: RaterRow };
+
+/** `/rate/<token>` and `/rate/<token>/<rest>`: the rater link, and the SPA's files below it. */
+export function ratePath(pathname: string): { token: string; rest: string | null } | null {
+  const m = /^\/rate\/([^/]+)(\/.*)?$/.exec(pathname);
+  if (!m) return null;
+  try {
+    return { token: decodeURIComponent(m[1]), rest: m[2] ?? null };
+  } catch {
+    return null;
+  }
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -144,11 +162,23 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     return sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(bearer, token) || sameToken(cookieToken(req), token);
   };
 
+  const principalOf = (req: IncomingMessage, url: URL): Principal | null => {
+    if (authorized(req, url)) return { kind: 'studio' };
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    for (const candidate of [bearer, url.searchParams.get('token'), ratePath(url.pathname)?.token]) {
+      const rater = candidate ? findRaterByToken(opts.ctx.catalog, candidate) : null;
+      if (rater) return { kind: 'rater', rater };
+    }
+    return null;
+  };
+  const outOfScope = (res: ServerResponse, what: string) => sendError(res, { kind: 'unauthorized', message: `a rater link may not ${what}` }, 403);
+
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!allowedHost(req)) return sendError(res, { kind: 'unauthorized', message: 'unexpected Host header' }, 403);
-      if (!authorized(req, url)) return sendError(res, { kind: 'unauthorized', message: 'missing or wrong session token: open the URL that `avstudio serve` printed' });
+      const principal = principalOf(req, url);
+      if (!principal) return sendError(res, { kind: 'unauthorized', message: 'missing or wrong session token: open the URL that `avstudio serve` printed' });
 
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return sendError(res, { kind: 'bad_request', message: 'API calls are POST requests with a JSON body' }, 405);
@@ -163,12 +193,20 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
           }
           return sendError(res, { kind: 'bad_request', message: `the request body is not valid JSON: ${(err as Error).message}` });
         }
-        const r = await dispatch(opts.handlers, opts.ctx, decodeURIComponent(url.pathname.slice(5)), body);
+        const method = decodeURIComponent(url.pathname.slice(5));
+        if (principal.kind === 'rater') {
+          if (!(RATER_METHODS as readonly string[]).includes(method)) return outOfScope(res, `call ${method}`);
+          // a rater acts only as itself, whatever token the body names
+          if (!body || typeof body !== 'object' || Array.isArray(body)) return sendError(res, { kind: 'bad_request', message: 'the request body must be a JSON object' });
+          body = { ...(body as Record<string, unknown>), token: principal.rater.token };
+        }
+        const r = await dispatch(opts.handlers, opts.ctx, method, body);
         return r.ok ? sendJson(res, 200, r) : sendError(res, r.error);
       }
 
       if (url.pathname.startsWith('/media/')) {
         const hash = decodeURIComponent(url.pathname.slice(7));
+        if (principal.kind === 'rater' && !raterMayFetch(opts.ctx.catalog, principal.rater, hash)) return outOfScope(res, 'fetch this file');
         const media = mediaFileFor(opts.ctx, hash);
         if (!media) return sendError(res, { kind: 'not_found', message: `no stored or imported file with hash ${hash}` });
         return serveMedia(req, res, media);
@@ -178,7 +216,13 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!staticRoot || !existsSync(join(staticRoot, 'index.html'))) {
         return sendError(res, { kind: 'not_found', message: 'the studio UI is not built: run `npm run build:web` (the API still answers under /api/)' });
       }
-      const rel = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '');
+      // the rater link's page and the SPA's (relative) asset URLs below it map onto the same files
+      const rate = ratePath(url.pathname);
+      if (rate && rate.rest === null) {
+        res.writeHead(302, { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-store' });
+        return res.end();
+      }
+      const rel = normalize(decodeURIComponent(rate ? (rate.rest as string) : url.pathname)).replace(/^([/\\])+/, '');
       let file = join(staticRoot, rel);
       if (!file.startsWith(staticRoot + sep) && file !== staticRoot) return sendError(res, { kind: 'bad_request', message: 'bad path' });
       if (!existsSync(file) || statSync(file).isDirectory()) file = join(staticRoot, 'index.html');
@@ -186,7 +230,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (file.endsWith('.html')) {
         headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
         headers['cache-control'] = 'no-store';
-        if (url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
+        if (principal.kind === 'studio' && url.searchParams.has('token')) headers['set-cookie'] = `${COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`;
       }
       return serveFile(res, file, headers);
     } catch (err) {
