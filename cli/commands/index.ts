@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { registerCuration, registerDatasets, registerExport, registerIngest, registerPairs } from './datasets';
 import { registerDoctor } from './doctor';
 import { registerFeatures, registerFrame } from './features';
+import { registerHumanEval } from './humaneval';
 import { registerRuns } from './runs';
 import { registerServe } from './serve';
 import { registerTables } from './tables';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerRuns, registerTables, registerFeatures, registerFrame, registerIngest, registerDatasets, registerPairs, registerCuration, registerExport];
+export const COMMANDS: Array<(program: Command) => void> = [registerServe, registerDoctor, registerRuns, registerTables, registerFeatures, registerFrame, registerIngest, registerDatasets, registerPairs, registerCuration, registerExport, registerHumanEval];
