@@ -90,7 +90,8 @@ function lineFigure(title: string, f: Extract<Figure, { kind: 'line' }>): string
 
 function barsFigure(title: string, f: Extract<Figure, { kind: 'bars' }>): string {
   const allValues = f.groups.flatMap((g) => g.values);
-  const yMax = Math.max(1, ...allValues);
+  // headroom to the next round tick so the tallest bar does not touch the frame
+  const yMax = Math.max(10, Math.ceil((Math.max(0, ...allValues) * 1.05) / 10) * 10);
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
   const py = (y: number) => HEIGHT - MARGIN.bottom - (y / yMax) * plotH;
