@@ -17,5 +17,14 @@ export const SCREENS = [
 
 export const router = createRouter({
   history: createWebHashHistory(),
-  routes: [{ path: '/', redirect: '/datasets' }, ...SCREENS.map((s) => ({ path: s.path, name: s.name, component: s.component }))],
+  routes: [
+    { path: '/', redirect: '/datasets' },
+    ...SCREENS.map((s) => ({
+      path: s.path,
+      name: s.name,
+      component: s.component,
+      // the pair inspector: a child route, so the Datasets link stays highlighted (DatasetsView reads the params)
+      ...(s.name === 'datasets' ? { children: [{ path: ':datasetId(\\d+)/pairs/:pairId(\\d+)', name: 'datasets-pair', component: { render: () => null } }] } : {}),
+    })),
+  ],
 });
