@@ -62,4 +62,20 @@ describe('runs screen', () => {
     expect(points.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'runs-done.png'), fullPage: true });
   });
+
+  it('keeps tags and notes on a run across reloads', async () => {
+    await page.fill('[data-testid="run-add-tag"]', 'baseline');
+    await page.press('[data-testid="run-add-tag"]', 'Enter');
+    await page.waitForSelector('.runs-table .tag:has-text("baseline")');
+    await page.fill('[data-testid="run-notes"]', 'first tiny classifier');
+    await page.click('h1');
+    await expect.poll(async () => {
+      const res = await fetch(`${studio.origin}/api/runs.get`, { method: 'POST', headers: { authorization: `Bearer ${studio.token}` }, body: JSON.stringify({ id: 1 }) });
+      return ((await res.json()) as { result: { notes: string } }).result.notes;
+    }).toBe('first tiny classifier');
+    await page.reload();
+    await page.waitForSelector('[data-testid="run-notes"]');
+    expect(await page.inputValue('[data-testid="run-notes"]')).toBe('first tiny classifier');
+    expect(await page.textContent('.runs-table')).toContain('baseline');
+  });
 });

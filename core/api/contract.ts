@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
 import { EvaluateInputSchema, EvaluateResultSchema, ResultTableSchema, TableBuildInputSchema, TableExportInputSchema, TableExportResultSchema } from './tablesContract';
-import { GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
+import { AnnotateInputSchema, GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
 import {
   HumanEvalAddRaterInputSchema,
   HumanEvalCreateInputSchema,
@@ -177,6 +177,7 @@ export const API = {
   'runs.get': method(z.object({ id: Id }).strict(), RunDetailSchema, 'A run with its frozen config, checkpoints, evaluations and sample grids.'),
   'runs.launch': method(LaunchInputSchema, LaunchResultSchema, 'Queues a run (and the encoder/evaluator runs it needs) on a new snapshot of the dataset.'),
   'runs.preview': method(LaunchInputSchema, z.array(z.object({ model: z.string(), reason: z.string(), config: z.record(z.string(), z.unknown()) })), 'The runs a launch would queue, with their resolved configs; writes nothing.'),
+  'runs.annotate': method(AnnotateInputSchema, RunSummarySchema, "Sets a run's tags and notes."),
   'runs.stop': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Asks a queued or running run to stop; it keeps its last checkpoint.'),
   'runs.resume': method(z.object({ id: Id }).strict(), RunSummarySchema, 'Queues a stopped or interrupted run to continue from its last checkpoint.'),
   'runs.generate': method(GenerateInputSchema, GenerateResultSchema, "A GAN run's outputs for pairs and seeds (PNG hashes for /media), with the evaluator's predicted class."),

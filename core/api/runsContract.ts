@@ -95,3 +95,7 @@ export const GenerateResultSchema = z.object({
   ),
 });
 export type GenerateResult = z.infer<typeof GenerateResultSchema>;
+
+export const AnnotateInputSchema = z
+  .object({ id: Id, tags: z.array(z.string().min(1).max(40)).max(20).optional(), notes: z.string().max(10_000).optional() })
+  .strict();

@@ -4,7 +4,7 @@ import { findDataset } from '../catalog/datasetsRepo';
 import { AvError } from '../errors';
 import { planRun, previewRun } from '../runs/planRun';
 import { generateForPairs } from '../training/generate';
-import { getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
+import { annotateRun, getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
 import type { RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
@@ -48,7 +48,7 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
   };
 }
 
-type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.stop' | 'runs.resume' | 'runs.metrics' | 'runs.generate'>;
+type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.annotate' | 'runs.stop' | 'runs.resume' | 'runs.metrics' | 'runs.generate'>;
 
 export const runsHandlers: RunsHandlers = {
   'runs.list': (_input, ctx) => listRuns(ctx.catalog).map((r) => runSummary(ctx, r)),
@@ -64,6 +64,11 @@ export const runsHandlers: RunsHandlers = {
     return { targetRunId: plan.targetRunId, runs: plan.created };
   },
   'runs.preview': (input, ctx) => previewRun(ctx.catalog, input),
+  'runs.annotate': (input, ctx) => {
+    const r = runSummary(ctx, annotateRun(ctx.catalog, input.id, input));
+    ctx.events.emit({ type: 'run.updated', runId: r.id, status: r.status, epoch: r.epoch });
+    return r;
+  },
   'runs.stop': (input, ctx) => runSummary(ctx, supervisorOf(ctx).stop(input.id)),
   'runs.resume': (input, ctx) => runSummary(ctx, supervisorOf(ctx).resume(input.id)),
   'runs.generate': async (input, ctx) => ({ runId: input.id, ...(await generateForPairs(ctx, input.id, input.pairIds, input.seeds, input.epoch)) }),

@@ -99,6 +99,14 @@ export function setRunStatus(cat: Catalog, id: number, status: RunStatus, fields
     .run(status, 'error' in fields ? 1 : 0, fields.error ?? null, 'pid' in fields ? 1 : 0, fields.pid ?? null, fields.backend ?? null, status, now, status, now, id);
 }
 
+/** Sets a run's tags and/or notes (the researcher's own labels; nothing else of the run changes). */
+export function annotateRun(cat: Catalog, id: number, a: { tags?: string[]; notes?: string }): RunRow {
+  getRun(cat, id);
+  if (a.tags) cat.db.prepare('UPDATE runs SET tags = ? WHERE id = ?').run(JSON.stringify([...new Set(a.tags.map((t) => t.trim()).filter(Boolean))]), id);
+  if (a.notes !== undefined) cat.db.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(a.notes, id);
+  return getRun(cat, id);
+}
+
 /** Asks a running run to stop after its current step (the worker polls this). */
 export function requestStop(cat: Catalog, id: number): RunRow {
   const run = getRun(cat, id);

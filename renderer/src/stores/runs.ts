@@ -28,6 +28,9 @@ export const useRunsStore = defineStore('runs', () => {
   const metrics = ref<MetricPoint[]>([]);
   const logs = ref<RunLogLine[]>([]);
   const liveSteps = ref(0);
+  /** other runs whose curves are overlaid on the selected run's charts */
+  const overlayIds = ref<number[]>([]);
+  const overlayMetrics = ref<Record<number, MetricPoint[]>>({});
 
   const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null);
 
@@ -62,7 +65,31 @@ export const useRunsStore = defineStore('runs', () => {
     selectedId.value = id;
     detail.value = null;
     metrics.value = [];
+    overlayIds.value = [];
     await loadDetail();
+  }
+
+  async function toggleOverlay(id: number): Promise<void> {
+    if (overlayIds.value.includes(id)) {
+      overlayIds.value = overlayIds.value.filter((x) => x !== id);
+      return;
+    }
+    try {
+      overlayMetrics.value[id] = await api.call('runs.metrics', { id });
+      overlayIds.value = [...overlayIds.value, id];
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function annotate(id: number, a: { tags?: string[]; notes?: string }): Promise<void> {
+    try {
+      await api.call('runs.annotate', { id, ...a });
+      await load();
+      await loadDetail();
+    } catch (err) {
+      report(err);
+    }
   }
 
   async function act(kind: 'runs.stop' | 'runs.resume', id: number): Promise<void> {
@@ -91,5 +118,5 @@ export const useRunsStore = defineStore('runs', () => {
     }
   });
 
-  return { runs, loaded, error, selectedId, selected, detail, metrics, logs, liveSteps, load, select, loadDetail, stop: (id: number) => act('runs.stop', id), resume: (id: number) => act('runs.resume', id), report };
+  return { runs, loaded, error, selectedId, selected, detail, metrics, logs, liveSteps, overlayIds, overlayMetrics, toggleOverlay, annotate, load, select, loadDetail, stop: (id: number) => act('runs.stop', id), resume: (id: number) => act('runs.resume', id), report };
 });
