@@ -8,6 +8,17 @@ const Id = z.number().int().positive();
 const RaterName = z.string().trim().min(1).max(80);
 const Score = z.number().int().min(0).max(3);
 
+/**
+ * The default rubric for scores 0–3. The paper's Table 4 wording is not in our copy; this keeps its
+ * shape (0 = worst, 3 = realistic image of the instrument) and is editable per session.
+ */
+export const DEFAULT_RUBRIC = [
+  '0 — Not recognisable: noise or shapes; no instrument can be made out.',
+  '1 — Hints of the instrument: some colour or shape suggests it, but it is not clearly the instrument.',
+  '2 — Recognisable: clearly this instrument, though blurry, distorted or with obvious artefacts.',
+  '3 — Clearly the instrument and realistic: could pass for a real photo at this size (64×64).',
+].join('\n');
+
 /** Methods a rater token may call (the server refuses every other one for it). */
 export const RATER_METHODS = ['humaneval.rater.state', 'humaneval.rater.score'] as const;
 
@@ -98,6 +109,8 @@ export const RaterItemSchema = z.object({
   /** 1-based place of the item's set in this rater's order */
   setNo: z.number().int(),
   instrument: z.string(),
+  /** readable instrument name shown to the rater (e.g. "double bass" for db) */
+  instrumentName: z.string(),
   hash: z.string(),
   score: Score.nullable(),
 });

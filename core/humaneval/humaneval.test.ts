@@ -122,7 +122,8 @@ describe('raters: presentation order', () => {
     const state = await callOrThrow(handlers, f.ctx, 'humaneval.rater.state', { token: s.raters[0].token });
     const text = JSON.stringify(state);
     for (const word of ['s2i', 'ground', 'truth', 'method', 'runId', 'pairId', 'model']) expect(text.toLowerCase()).not.toContain(word.toLowerCase());
-    expect(Object.keys(state.items[0]).sort()).toEqual(['hash', 'instrument', 'itemId', 'position', 'score', 'setNo']);
+    expect(Object.keys(state.items[0]).sort()).toEqual(['hash', 'instrument', 'instrumentName', 'itemId', 'position', 'score', 'setNo']);
+    expect(state.items.find((i) => i.instrument === 'tpt')?.instrumentName).toBe('trumpet');
   });
 });
 

@@ -3,6 +3,7 @@
 // here which rater a token belongs to and which media that rater may fetch.
 import type { RaterState } from '../api/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
+import { URMP_INSTRUMENTS } from '../datasets/instruments';
 import { AvError } from '../errors';
 import { sessionRow } from './sessions';
 
@@ -44,7 +45,7 @@ export function raterState(cat: Catalog, token: string): RaterState {
        LEFT JOIN humaneval_scores s ON s.rater_id = o.rater_id AND s.item_id = o.item_id
        WHERE o.rater_id = ? ORDER BY o.position`,
     )
-    .all(rater.id) as RaterState['items'];
+    .all(rater.id) as Array<Omit<RaterState['items'][number], 'instrumentName'>>;
   return {
     sessionName: session.name,
     raterName: rater.name,
@@ -53,8 +54,14 @@ export function raterState(cat: Catalog, token: string): RaterState {
     setCount: new Set(items.map((i) => i.setNo)).size,
     total: items.length,
     scored: items.filter((i) => i.score !== null).length,
-    items,
+    items: items.map((i) => ({ ...i, instrumentName: instrumentName(i.instrument) })),
   };
+}
+
+/** A readable instrument name: URMP codes spelled out (cl → clarinet, db → double bass), others as stored. */
+export function instrumentName(code: string): string {
+  const name = (URMP_INSTRUMENTS as Record<string, string>)[code];
+  return name ? name.replace(/_/g, ' ') : code;
 }
 
 /** Saves (or overwrites) one score; refuses items outside the rater's session and closed sessions. */

@@ -52,7 +52,21 @@ function bridgeClient(bridge: Bridge): StudioApi {
 
 const TOKEN_KEY = 'avstudio.token';
 
+/** The rater token of a rater link (`/rate/<token>/`, served by `avstudio serve`), or null. */
+export function raterTokenFromPath(): string | null {
+  const m = /^\/rate\/([^/]+)/.exec(location.pathname);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
+
 function sessionToken(): string {
+  // a rater link carries its own (narrow) token in the path; it never replaces a studio token
+  const rater = raterTokenFromPath();
+  if (rater) return rater;
   const fromUrl = new URLSearchParams(location.search).get('token');
   if (fromUrl) sessionStorage.setItem(TOKEN_KEY, fromUrl);
   return fromUrl ?? sessionStorage.getItem(TOKEN_KEY) ?? '';
