@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { StudioContext } from '../api/context';
 import type { HumanEvalCreateInput, HumanEvalRater, HumanEvalSession } from '../api/humanEvalContract';
-import { HumanEvalCreateInputSchema } from '../api/humanEvalContract';
+import { DEFAULT_RUBRIC, HumanEvalCreateInputSchema } from '../api/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { findDataset } from '../catalog/datasetsRepo';
 import { getPair } from '../catalog/pairsRepo';
@@ -16,17 +16,8 @@ import { deriveSeed, seededUniform, shuffled } from './seeded';
 
 export const GROUND_TRUTH = 'ground-truth';
 export const S2I_MODELS = ['s2i-c', 's2i-n', 's2i-a'] as const;
+export { DEFAULT_RUBRIC };
 
-/**
- * The default rubric for scores 0–3. The paper's Table 4 wording is not in our copy; this keeps its
- * shape (0 = worst, 3 = realistic image of the instrument) and is editable per session.
- */
-export const DEFAULT_RUBRIC = [
-  '0 — Not recognisable: noise or shapes; no instrument can be made out.',
-  '1 — Hints of the instrument: some colour or shape suggests it, but it is not clearly the instrument.',
-  '2 — Recognisable: clearly this instrument, though blurry, distorted or with obvious artefacts.',
-  '3 — Clearly the instrument and realistic: could pass for a real photo at this size (64×64).',
-].join('\n');
 
 export interface SessionConfig {
   datasetId: number;
