@@ -5,22 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
+import type { Page } from 'playwright-core';
+import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
+let env: BrowserStudio;
 let studio: ServedStudio;
-let browser: Browser;
 let page: Page;
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const res = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${studio.token}` }, body: JSON.stringify(input) });
-  const body = (await res.json()) as { ok: boolean; result: T; error?: unknown };
-  if (!body.ok) throw new Error(JSON.stringify(body.error));
-  return body.result;
-}
-
 beforeAll(async () => {
-  studio = await startServe();
+  env = await openBrowserStudio({ width: 1400, height: 1000 });
+  ({ studio, page } = env);
+  const call = env.call;
   const plan = await call<{ targetRunId: number }>('runs.launch', { model: 's2i-c', dataset: 'demo', preset: 'tiny', epochs: 1, encoderEpochs: 1 });
   for (;;) {
     const run = await call<{ status: string }>('runs.get', { id: plan.targetRunId });
@@ -30,14 +25,9 @@ beforeAll(async () => {
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+afterAll(() => env?.close());
 
 describe('compare screen', () => {
   it('generates one row per instrument with three seeds and Γ predictions', async () => {

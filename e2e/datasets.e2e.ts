@@ -4,22 +4,16 @@
 // video frame — every change checked through the API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Pair } from '../core/api/contract';
 import { makeReleaseFixture, makeUrmpFixture } from '../core/datasets/testFixtures';
-import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
+import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
+let env: BrowserStudio;
 let studio: ServedStudio;
-let browser: Browser;
 let page: Page;
-const consoleErrors: string[] = [];
 
-async function call<T>(method: string, input: unknown): Promise<T> {
-  const r = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { authorization: `Bearer ${studio.token}` } });
-  const body = (await r.json()) as { ok: boolean; result: T; error?: { message: string } };
-  if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
-  return body.result;
-}
+const call = <T>(method: string, input: unknown) => env.call<T>(method, input);
 const getPair = (id: number) => call<Pair>('pairs.get', { id });
 /** expect.poll with room for a busy server (the default gives up after 1 s) */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
@@ -27,19 +21,11 @@ const shot = (name: string) => page.screenshot({ path: join(SCREENSHOT_DIR, name
 const openPairId = () => Number(/pairs\/(\d+)/.exec(page.url())?.[1] ?? NaN);
 
 beforeAll(async () => {
-  studio = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  env = await openBrowserStudio({ width: 1360, height: 900 });
+  ({ studio, page } = env);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+afterAll(() => env?.close());
 
 describe('Datasets screen', () => {
   it('browses the demo pairs in a virtualised grid with filters', async () => {
@@ -179,6 +165,6 @@ describe('Datasets screen', () => {
   });
 
   it('logged no errors in the page (but the one refused move)', () => {
-    expect(consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect(env.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SCREENSHOT_DIR = join(ROOT, 'test-output', 'screenshots');
@@ -66,4 +66,47 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/** Calls the studio's API over HTTP with the session token; throws on an error reply. */
+export function apiCaller(studio: ServedStudio) {
+  return async function call<T>(method: string, input: unknown): Promise<T> {
+    const r = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { authorization: `Bearer ${studio.token}` } });
+    const body = (await r.json()) as { ok: boolean; result: T; error?: { message: string } };
+    if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
+    return body.result;
+  };
+}
+
+export interface BrowserStudio {
+  studio: ServedStudio;
+  browser: Browser;
+  page: Page;
+  /** console errors and uncaught exceptions of the page */
+  consoleErrors: string[];
+  call: ReturnType<typeof apiCaller>;
+  close(): Promise<void>;
+}
+
+/** A served studio and a Chromium page on it (not yet navigated). */
+export async function openBrowserStudio(viewport = { width: 1400, height: 1000 }): Promise<BrowserStudio> {
+  const studio = await startServe();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  return {
+    studio,
+    browser,
+    page,
+    consoleErrors,
+    call: apiCaller(studio),
+    async close() {
+      await browser.close();
+      await studio.stop();
+    },
+  };
 }

@@ -2,23 +2,19 @@
 // epochs arrive live (no reload), stop it, reload the page, resume it and see it finish.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
+import type { Page } from 'playwright-core';
+import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
+let env: BrowserStudio;
 let studio: ServedStudio;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  studio = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  env = await openBrowserStudio({ width: 1400, height: 1000 });
+  ({ studio, page } = env);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+afterAll(() => env?.close());
 
 const epochShown = async () => Number(/epoch (\d+)\//.exec((await page.textContent('[data-testid="run-epoch"]')) ?? '')?.[1] ?? -1);
 

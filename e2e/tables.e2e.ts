@@ -3,27 +3,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
+import type { Page } from 'playwright-core';
+import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
+let env: BrowserStudio;
 let studio: ServedStudio;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  studio = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  env = await openBrowserStudio({ width: 1400, height: 1000 });
+  ({ studio, page } = env);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
-});
+afterAll(() => env?.close());
 
 describe('tables screen', () => {
   it('says which runs are missing when Table 5 has none to show', async () => {
     await page.goto(`${studio.url}#/tables`);
+    // with no run yet the screen opens on the dataset counts
+    await page.waitForSelector('[data-testid="result-table"]');
     await page.click('[data-table="table5"]');
     await page.waitForSelector('[data-testid="table-error"]');
     expect(await page.textContent('[data-testid="table-error"]')).toMatch(/run/i);

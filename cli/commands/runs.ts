@@ -2,6 +2,7 @@
 // work the queue in the foreground (one worker process per run) and print each epoch as it lands.
 import type { Command } from 'commander';
 import type { StudioContext } from '../../core/api/context';
+import { runSummary } from '../../core/api/runsHandlers';
 import { REPRESENTATION_VALUES } from '../../core/api/runsContract';
 import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
@@ -39,26 +40,6 @@ function printer(json: boolean | undefined) {
     else if (m.type === 'log') out(`run ${m.runId}: ${m.level === 'warn' ? 'warning: ' : ''}${m.message}`);
     else if (m.type === 'finished') out(`run ${m.runId}: ${m.status} after epoch ${m.epoch}`);
     else if (m.type === 'failed') out(`run ${m.runId}: failed: ${m.message}`);
-  };
-}
-
-function summary(r: RunRow) {
-  return {
-    id: r.id,
-    model: r.model,
-    preset: r.preset,
-    status: r.status,
-    epoch: r.epoch,
-    epochs: r.epochs,
-    datasetId: r.datasetId,
-    snapshotId: r.snapshotId,
-    encoderRunId: r.encoderRunId,
-    evaluatorRunId: r.config.evaluatorRunId,
-    backend: r.backend,
-    error: r.error,
-    createdAt: r.createdAt,
-    startedAt: r.startedAt,
-    finishedAt: r.finishedAt,
   };
 }
 
@@ -131,7 +112,7 @@ export function registerRuns(program: Command): void {
         });
         if (!o.json) for (const c of plan.created) process.stderr.write(`queued run ${c.runId} (${c.model}): ${c.reason}\n`);
         if (!o.detach) await runInForeground(ctx, plan.targetRunId, o.json as boolean);
-        const runs = plan.runIds.map((id) => summary(getRun(ctx.catalog, id)));
+        const runs = plan.runIds.map((id) => runSummary(ctx, getRun(ctx.catalog, id)));
         emit({ targetRunId: plan.targetRunId, runs }, o, (d) => textTable(['run', 'model', 'status', 'epoch', 'error'], d.runs.map((r) => [r.id, r.model, r.status, `${r.epoch}/${r.epochs}`, r.error ?? ''])));
         const target = getRun(ctx.catalog, plan.targetRunId);
         if (!o.detach && target.status !== 'done') process.exitCode = 1;
@@ -149,7 +130,7 @@ export function registerRuns(program: Command): void {
     action(async (o: { status?: string; model?: string; home?: string; json?: boolean }) => {
       if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new AvError('bad_request', `--status must be one of ${RUN_STATUSES.join(', ')}`);
       await withStudio(o, (ctx) => {
-        const rows = listRuns(ctx.catalog, { status: o.status as RunStatus | undefined, model: o.model }).map(summary);
+        const rows = listRuns(ctx.catalog, { status: o.status as RunStatus | undefined, model: o.model }).map((r) => runSummary(ctx, r));
         emit(rows, o, (d) =>
           d.length === 0
             ? 'No runs yet. Start one with: avstudio train --model s2i-c --dataset demo --preset tiny'
@@ -168,7 +149,7 @@ export function registerRuns(program: Command): void {
         const metrics = runMetrics(ctx.catalog, r.id).filter((m) => m.name.startsWith('epoch/'));
         const lastEpoch = metrics.filter((m) => m.epoch === r.epoch);
         const data = {
-          ...summary(r),
+          ...runSummary(ctx, r),
           config: r.config,
           lastCheckpoint: lastCheckpoint(ctx.catalog, r.id),
           lastEpochMetrics: Object.fromEntries(lastEpoch.map((m) => [m.name.slice(6), m.value])),
@@ -192,7 +173,7 @@ export function registerRuns(program: Command): void {
     action(async (id: string, o: { home?: string; json?: boolean }) => {
       await withStudio(o, (ctx) => {
         const r = new RunSupervisor(ctx, nodeWorkerLauncher).stop(int('id', id, 1) as number);
-        emit(summary(r), o, (d) => `run ${d.id}: ${d.status}${d.status === 'stopping' ? ' (its worker stops after the current step)' : ''}`);
+        emit(runSummary(ctx, r), o, (d) => `run ${d.id}: ${d.status}${d.status === 'stopping' ? ' (its worker stops after the current step)' : ''}`);
       });
     }),
   );
@@ -206,7 +187,7 @@ export function registerRuns(program: Command): void {
         supervisor.resume(runId);
         await runInForeground(ctx, runId, o.json);
         const r = getRun(ctx.catalog, runId);
-        emit(summary(r), o, (d) => `run ${d.id}: ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`);
+        emit(runSummary(ctx, r), o, (d) => `run ${d.id}: ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`);
         if (r.status !== 'done') process.exitCode = 1;
       });
     }),

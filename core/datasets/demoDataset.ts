@@ -11,6 +11,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { BlobStore } from '../store/blobStore';
 import { encodeWav } from '../media/wav';
 import { SAMPLE_RATE, STRIDE_SECONDS, WINDOW_SECONDS } from '../media/constants';
+import { mulberry32 } from '../training/rng'; // deterministic: the demo is the same on every machine
 
 export const DEMO_DATASET_NAME = 'demo';
 const TRACK_SECONDS = 3;
@@ -85,18 +86,6 @@ export const DEMO_INSTRUMENTS: DemoInstrument[] = [
       </g>`,
   },
 ];
-
-/** A deterministic pseudo-random generator (mulberry32), so the demo is the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Synthesises one track: a melody of equal-length notes in the instrument's timbre. */
 export function synthTrack(timbre: Timbre, notesHz: number[], seconds: number, seed: number): Float32Array {

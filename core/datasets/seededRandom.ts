@@ -3,16 +3,7 @@
 
 export const DEFAULT_DATASET_SEED = 2017;
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../training/rng';
 
 /** Fisher–Yates shuffle of a copy of `items`. */
 export function shuffled<T>(items: readonly T[], rand: () => number): T[] {

@@ -5,6 +5,7 @@
 // ordinal scale a t-interval can leave the scale (e.g. 2.9 ± 0.3 on 0–3) and assumes normality; the
 // percentile bootstrap of a mean of values in [0, 3] always stays inside [min, max] of the data and
 // follows the skew of the score distribution. Seeded so a report is reproducible.
+import { mulberry32 } from '../training/rng';
 
 /** Resamples of the bootstrap CI (enough for stable 2.5 / 97.5 percentiles at this scale). */
 export const BOOTSTRAP_RESAMPLES = 4000;
@@ -31,16 +32,7 @@ export function sampleStd(xs: readonly number[]): number | null {
 }
 
 /** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededUniform = mulberry32;
 
 /** Linear-interpolated quantile (type 7, as numpy's default) of sorted values. */
 export function quantileSorted(sorted: readonly number[], q: number): number {

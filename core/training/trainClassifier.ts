@@ -2,6 +2,7 @@
 // softmax cross-entropy and Adam, shuffling with the seeded RNG, and reports held-out accuracy.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfBackend';
+import { classifierEpoch } from './classifierEpoch';
 import { createRng } from './rng';
 
 export interface ClassifierData {
@@ -50,33 +51,10 @@ export async function trainClassifier(
 ): Promise<TrainClassifierResult> {
   const rng = createRng(opts.seed ?? 1);
   const optimizer = tf.train.adam(opts.learningRate ?? 1e-3);
-  const variables = model.trainableWeights.map((w) => w.read() as tfjs.Variable);
-  const n = train.labels.length;
   const losses: number[] = [];
   try {
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
-      const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
-      let sum = 0;
-      let batches = 0;
-      for (let start = 0; start < n; start += opts.batchSize) {
-        const idx = order.slice(start, start + opts.batchSize);
-        const loss = tf.tidy(() => {
-          const indices = tf.tensor1d(idx, 'int32');
-          const xb = tf.gather(train.x, indices);
-          const yb = tf.oneHot(tf.gather(tf.tensor1d(train.labels as number[], 'int32'), indices), opts.numClasses);
-          return optimizer.minimize(() => {
-            const logits = model.apply(xb, { training: true }) as tfjs.Tensor;
-            const ce = tf.losses.softmaxCrossEntropy(yb, logits) as tfjs.Scalar;
-            // Layer regularisers (L2 0.015 on the sound classifier's FC layers, §3.3).
-            const penalties = model.calculateLosses();
-            return penalties.length > 0 ? (tf.addN([ce, ...penalties]) as tfjs.Scalar) : ce;
-          }, true, variables) as tfjs.Scalar;
-        });
-        sum += loss.dataSync()[0];
-        loss.dispose();
-        batches++;
-      }
-      losses.push(sum / Math.max(batches, 1));
+      losses.push(classifierEpoch(tf, model, optimizer, train, { batchSize: opts.batchSize, numClasses: opts.numClasses, rng }));
       opts.onEpoch?.(epoch, losses[losses.length - 1]);
     }
   } finally {
