@@ -4,6 +4,7 @@
 // alice in-app — and the results (Fig. 8) once complete.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
 
@@ -190,5 +191,20 @@ describe('human evaluation', () => {
     expect(total.reduce((a, b) => a + b, 0)).toBe(64);
     // alice gave each score to 8 images (one per position per set)
     expect(total[0]).toBeGreaterThanOrEqual(8);
+    // the catalog holds each score with its presented position and the time spent on the item
+    const db = new Database(join(studio.home, 'catalog.sqlite'), { readonly: true });
+    try {
+      const rows = db
+        .prepare('SELECT s.position, s.ms, o.position AS presented FROM humaneval_scores s JOIN humaneval_order o ON o.rater_id = s.rater_id AND o.item_id = s.item_id')
+        .all() as Array<{ position: number; ms: number | null; presented: number }>;
+      expect(rows).toHaveLength(64);
+      for (const r of rows) {
+        expect(r.position).toBe(r.presented);
+        expect(r.ms).not.toBeNull();
+        expect(r.ms!).toBeGreaterThanOrEqual(0);
+      }
+    } finally {
+      db.close();
+    }
   });
 });

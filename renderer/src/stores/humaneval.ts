@@ -6,6 +6,7 @@ import type { ApiInput, DatasetSummary, HumanEvalResults, HumanEvalSession, RunS
 import { api, ApiError } from '../api/client';
 
 export const S2I_MODELS = ['s2i-c', 's2i-n', 's2i-a'];
+const LINK_BASE_KEY = 'avstudio.humaneval.linkBase';
 
 /** Where rater links point: this page's server, or the default `avstudio serve` address (Electron). */
 export function serveOrigin(): string {
@@ -103,9 +104,16 @@ export const useHumanEvalStore = defineStore('humaneval', () => {
     }
   }
 
-  function raterLink(linkPath: string): string {
-    return `${serveOrigin()}${linkPath}`;
+  /** the address colleagues reach `avstudio serve` at (e.g. http://192.168.1.20:4780 with --host), remembered */
+  const linkBase = ref(localStorage.getItem(LINK_BASE_KEY) ?? serveOrigin());
+  function setLinkBase(v: string): void {
+    linkBase.value = v.trim().replace(/\/+$/, '') || serveOrigin();
+    localStorage.setItem(LINK_BASE_KEY, linkBase.value);
   }
 
-  return { sessions, loaded, error, selectedId, selected, results, runs, datasets, s2iRuns, creating, scoringToken, load, loadChoices, loadResults, select, create, addRater, setStatus, raterLink };
+  function raterLink(linkPath: string): string {
+    return `${linkBase.value}${linkPath}`;
+  }
+
+  return { sessions, loaded, error, selectedId, selected, results, runs, datasets, s2iRuns, creating, scoringToken, load, loadChoices, loadResults, select, create, addRater, setStatus, raterLink, linkBase, setLinkBase };
 });
