@@ -4,5 +4,6 @@ type Loader = () => Promise<{ run: (args: string[]) => Promise<void> }>;
 export function registerAll(register: (name: string, load: Loader) => void): void {
   register('features', () => import('./features'));
   register('import', () => import('./import'));
+  register('train', () => import('./train'));
   void register;
 }

@@ -133,7 +133,7 @@ export const StatusSchema = z.object({
   home: z.string(),
   catalogFile: z.string(),
   schemaVersion: z.number().int(),
-  backend: z.object({ kind: z.enum(['gpu', 'native', 'cpu-js']), package: z.string(), detail: z.string() }),
+  backend: z.object({ kind: z.enum(['gpu', 'native', 'cpu-fast', 'cpu-js']), package: z.string(), detail: z.string() }),
   ffmpeg: z.object({ path: z.string(), source: z.string(), version: z.string() }).nullable(),
   counts: z.object({ datasets: z.number().int(), pairs: z.number().int(), runs: z.number().int() }),
 });

@@ -5,8 +5,10 @@
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { cpuFastWanted } from '../training/tfBackend';
 
-export type BackendKind = 'gpu' | 'native' | 'cpu-js';
+/** 'cpu-fast' = pure-JS backend + the studio's WebAssembly-SIMD GEMM conv kernels (what loadTf() picks then). */
+export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';
 
 export interface BackendProbe {
   kind: BackendKind;
@@ -47,6 +49,9 @@ export function probeBackend(env: NodeJS.ProcessEnv = process.env): BackendProbe
     if (c.kind === 'cpu-js') {
       const dir = packageDir(c.package);
       if (!dir) throw new Error('@tensorflow/tfjs is not installed: run npm install');
+      if (cpuFastWanted(env)) {
+        return { kind: 'cpu-fast', package: c.package, detail: ['pure-JS CPU backend with WebAssembly-SIMD GEMM conv kernels', ...skipped].join('; ') };
+      }
       return { kind: 'cpu-js', package: c.package, detail: ['pure-JS CPU backend', ...skipped].join('; ') };
     }
     const dir = packageDir(c.package);

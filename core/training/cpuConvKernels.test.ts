@@ -24,11 +24,11 @@ function naiveConv(x: number[][][][], w: number[][][][], s: [number, number], to
 
 describe('tf backend', () => {
   it('falls back to the pure-JS package here and describes the choice without loading add-ons', () => {
-    expect(['gpu', 'native', 'cpu-js']).toContain(backend);
+    expect(['gpu', 'native', 'cpu-fast', 'cpu-js']).toContain(backend);
     const d = describeBackend();
     expect(d.candidates.map((c) => c.package)).toEqual(['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs']);
     expect(d.candidates[2].resolvable).toBe(true);
-    if (backend === 'cpu-js') expect(pkg).toBe('@tensorflow/tfjs');
+    if (backend === 'cpu-js' || backend === 'cpu-fast') expect(pkg).toBe('@tensorflow/tfjs');
   });
 });
 

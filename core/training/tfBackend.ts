@@ -3,10 +3,12 @@
 // peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
 // model code takes that namespace as a parameter and runs unchanged on any of them.
 import { createRequire } from 'node:module';
-import { installFastCpuConvKernels } from './cpuConvKernels';
+import { useCpuKernels } from './cpuGemmKernels';
+import { gemmAvailable } from './gemm';
 
 export type Tf = typeof import('@tensorflow/tfjs');
-export type BackendKind = 'gpu' | 'native' | 'cpu-js';
+/** 'cpu-fast': the pure-JS backend with the studio's WebAssembly-SIMD GEMM conv kernels; 'cpu-js': stock tfjs with flat-loop conv gradients. */
+export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';
 
 export interface LoadedTf {
   tf: Tf;
@@ -32,6 +34,11 @@ export interface LoadAttempt {
   error?: string;
 }
 
+/** The studio's GEMM kernels are used on the pure-JS backend unless disabled or unavailable (doctor agrees). */
+export function cpuFastWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.AVSTUDIO_TF_BACKEND !== 'cpu-js' && gemmAvailable();
+}
+
 let cached: Promise<LoadedTf & { attempts: LoadAttempt[] }> | null = null;
 
 /** Dynamic import that the type checker does not follow (the add-ons may be absent). */
@@ -49,10 +56,16 @@ async function loadUncached(candidates: readonly BackendCandidate[]): Promise<Lo
       // land on the stdout of `avstudio serve --json` and of the CLI (the backend is reported by doctor).
       tf.env().set('PROD', true);
       await tf.ready();
-      // The pure-JS backend's conv gradients are pathologically slow; swap in flat-loop kernels.
-      if (tf.getBackend() === 'cpu') installFastCpuConvKernels(tf);
+      // The pure-JS backend's conv kernels are pathologically slow: swap in GEMM kernels ('cpu-fast'),
+      // or flat-loop gradients ('cpu-js') when WebAssembly SIMD is missing or AVSTUDIO_TF_BACKEND=cpu-js.
+      let backend = candidate.backend;
+      if (tf.getBackend() === 'cpu') {
+        const fast = cpuFastWanted() && useCpuKernels(tf, 'gemm');
+        if (!fast) useCpuKernels(tf, 'flat');
+        backend = fast ? 'cpu-fast' : 'cpu-js';
+      }
       attempts.push({ package: candidate.package, ok: true });
-      return { tf, backend: candidate.backend, package: candidate.package, attempts };
+      return { tf, backend, package: candidate.package, attempts };
     } catch (err) {
       attempts.push({ package: candidate.package, ok: false, error: err instanceof Error ? err.message : String(err) });
     }
@@ -87,5 +100,6 @@ export function describeBackend(fromUrl: string = import.meta.url): BackendDescr
     return { ...c, resolvable };
   });
   const first = candidates.find((c) => c.resolvable) ?? null;
-  return { package: first?.package ?? null, backend: first?.backend ?? null, candidates };
+  const backend = first?.backend === 'cpu-js' && cpuFastWanted() ? 'cpu-fast' : first?.backend ?? null;
+  return { package: first?.package ?? null, backend, candidates };
 }

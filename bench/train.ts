@@ -1,0 +1,161 @@
+// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--all] [--i2s-paper] [--no-torch]`:
+// images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
+// core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
+//   cpu-fast  im2col + WebAssembly-SIMD GEMM convs, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
+//   cpu-js    flat-loop conv gradients (the previous default), stock forward kernels
+//   stock     tfjs-backend-cpu 4.22 as shipped
+// and, in the same run, the PyTorch reference S2I step (/work/shared/reference/torch_s2i_step.py,
+// same networks and batch) on /usr/bin/python3. Prints each figure, the ratio PyTorch ÷ ours
+// (images/s), and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
+// with --i2s-paper: its 12 extra 3×3 layers on 32×32×128 maps make a step take minutes). cpu-js and
+// stock are slow at the paper preset (minutes per step): they run there only with --all.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type * as tfjs from '@tensorflow/tfjs';
+import { loadTf, type Tf } from '../core/training/tfBackend';
+import { useCpuKernels, type CpuKernelMode } from '../core/training/cpuGemmKernels';
+import { PRESETS, type ModelPreset, type PresetName, I2S_SPECTROGRAM_SHAPE } from '../core/models/presets';
+import { buildS2IDiscriminator, buildS2IGenerator } from '../core/models/s2iGan';
+import { buildI2SDiscriminator, buildI2SGenerator } from '../core/models/i2sGan';
+import { createGanOptimizers, ganClsStep, type GanClsModels, type GanStepStats } from '../core/training/ganStep';
+import { createRng } from '../core/training/rng';
+
+const PYTHON = '/usr/bin/python3';
+const TORCH_SCRIPT = '/work/shared/reference/torch_s2i_step.py';
+const MODE_LABEL: Record<CpuKernelMode, string> = { gemm: 'cpu-fast', flat: 'cpu-js', stock: 'stock' };
+
+type Net = 's2i' | 'i2s';
+
+export interface StepTiming {
+  net: Net;
+  preset: PresetName;
+  backend: string;
+  batch: number;
+  steps: number;
+  stepSeconds: number;
+  imagesPerSecond: number;
+  losses: { d: number; g: number }[];
+}
+
+function flag(args: string[], name: string): boolean {
+  return args.includes(name);
+}
+function opt(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+}
+
+function buildModels(tf: Tf, net: Net, preset: ModelPreset): GanClsModels {
+  const generator = net === 's2i' ? buildS2IGenerator(tf, { preset, seed: 1 }) : buildI2SGenerator(tf, { preset, seed: 1 });
+  const discriminator = net === 's2i' ? buildS2IDiscriminator(tf, { preset, seed: 1 }) : buildI2SDiscriminator(tf, { preset, seed: 1 });
+  return { generator, discriminator, ...createGanOptimizers(tf, preset), zDim: preset.zDim, variant: 'matching-aware' };
+}
+
+function makeBatch(tf: Tf, net: Net, preset: ModelPreset): { real: tfjs.Tensor; wrong: tfjs.Tensor; embedding: tfjs.Tensor } {
+  const b = preset.batchSize;
+  const shape: [number, number, number, number] = net === 's2i'
+    ? [b, preset.imageSize, preset.imageSize, 3]
+    : [b, I2S_SPECTROGRAM_SHAPE[0], I2S_SPECTROGRAM_SHAPE[1], 1];
+  return {
+    real: tf.randomUniform(shape, -1, 1, 'float32', 1),
+    wrong: tf.randomUniform(shape, -1, 1, 'float32', 2),
+    embedding: tf.randomNormal([b, preset.embeddingDim], 0, 1, 'float32', 3),
+  };
+}
+
+/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
+export function timeSteps(tf: Tf, net: Net, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
+  if (!useCpuKernels(tf, mode)) throw new Error(`kernel set ${mode} is not available here`);
+  const preset = PRESETS[presetName];
+  const models = buildModels(tf, net, preset);
+  const batch = makeBatch(tf, net, preset);
+  const rng = createRng(5);
+  const losses: GanStepStats[] = [ganClsStep(tf, models, batch, rng)];
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) losses.push(ganClsStep(tf, models, batch, rng));
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([batch.real, batch.wrong, batch.embedding]);
+  models.generator.dispose();
+  models.discriminator.dispose();
+  models.generatorOptimizer.dispose();
+  models.discriminatorOptimizer.dispose();
+  return {
+    net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
+    stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
+    losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
+  };
+}
+
+interface TorchFigure { preset: PresetName; imagesPerSecond: number; stepSeconds: number; threads: number; torch: string }
+
+function torchStep(presetName: PresetName, steps: number): TorchFigure | string {
+  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return `skipped: ${PYTHON} or ${TORCH_SCRIPT} missing`;
+  const p = PRESETS[presetName];
+  const r = spawnSync(PYTHON, [TORCH_SCRIPT, '--batch', String(p.batchSize), '--ngf', String(p.ngf), '--ndf', String(p.ndf),
+    '--size', String(p.imageSize), '--steps', String(steps)], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    const err = `${r.stderr ?? ''}`;
+    return /No module named 'torch'/.test(err) ? 'skipped: torch is not installed for /usr/bin/python3' : `failed: ${err.trim().split('\n').pop()}`;
+  }
+  const line = r.stdout.trim().split('\n').pop() ?? '{}';
+  const j = JSON.parse(line) as { images_per_s: number; step_s: number; threads: number; torch: string };
+  return { preset: presetName, imagesPerSecond: j.images_per_s, stepSeconds: j.step_s, threads: j.threads, torch: j.torch };
+}
+
+const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+export async function run(args: string[]): Promise<void> {
+  const which = opt(args, '--preset', 'both');
+  const presets: PresetName[] = which === 'both' ? ['tiny', 'paper'] : [which as PresetName];
+  const tinySteps = Number(opt(args, '--steps', '10'));
+  const paperSteps = Number(opt(args, '--paper-steps', '1'));
+  const all = flag(args, '--all');
+  const { tf, backend } = await loadTf();
+  if (tf.getBackend() !== 'cpu') {
+    process.stdout.write(`tf backend is ${backend} (${tf.getBackend()}), not the pure-JS cpu backend: these kernel sets do not apply\n`);
+    return;
+  }
+  process.stdout.write(`loadTf() picks: ${backend}\n`);
+  const ours: StepTiming[] = [];
+  const torch: Record<string, TorchFigure | string> = {};
+  const say = (s: string): void => void process.stdout.write(`${s}\n`);
+  for (const presetName of presets) {
+    const paper = presetName === 'paper';
+    const steps = paper ? paperSteps : tinySteps;
+    const modes: CpuKernelMode[] = paper && !all ? ['gemm'] : ['gemm', 'flat', 'stock'];
+    if (paper && !all) say('paper preset: cpu-js and stock kernel sets skipped (minutes per step; add --all)');
+    const nets: Net[] = paper && !flag(args, '--i2s-paper') ? ['s2i'] : ['s2i', 'i2s'];
+    if (paper && !nets.includes('i2s')) say('paper preset: I2S skipped (add --i2s-paper)');
+    for (const net of nets) {
+      for (const mode of modes) {
+        if (mode === 'stock' && net === 'i2s' && !all) {
+          say(`I2S ${presetName} stock: skipped (stock conv gradients on 128×34 maps take minutes; add --all)`);
+          continue;
+        }
+        const t = timeSteps(tf, net, presetName, mode, steps);
+        ours.push(t);
+        say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${steps} steps)`);
+      }
+    }
+    if (flag(args, '--no-torch')) torch[presetName] = 'skipped: --no-torch';
+    else torch[presetName] = torchStep(presetName, paper ? Math.max(1, paperSteps) : tinySteps);
+    const tr = torch[presetName];
+    if (typeof tr === 'string') say(`S2I ${presetName} pytorch  ${tr}`);
+    else {
+      say(`S2I ${presetName} pytorch  ${fmt(tr.imagesPerSecond)} images/s (${tr.stepSeconds.toFixed(3)} s/step, torch ${tr.torch}, ${tr.threads} threads)`);
+      for (const t of ours.filter((o) => o.preset === presetName && o.net === 's2i')) {
+        say(`  ratio PyTorch ÷ ${t.backend}: ${(tr.imagesPerSecond / t.imagesPerSecond).toFixed(2)}`);
+      }
+    }
+  }
+  const ratios: Record<string, number> = {};
+  for (const t of ours) {
+    const tr = torch[t.preset];
+    if (t.net === 's2i' && tr && typeof tr !== 'string') ratios[`s2i_${t.preset}_${t.backend}`] = tr.imagesPerSecond / t.imagesPerSecond;
+  }
+  say(JSON.stringify({
+    bench: 'train', chosen: backend,
+    ours: ours.map(({ losses: _l, ...rest }) => rest),
+    torch, ratioTorchOverOurs: ratios,
+  }));
+}

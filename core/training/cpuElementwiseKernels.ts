@@ -1,0 +1,132 @@
+// Per-channel fast paths for the pure-JS 'cpu' backend, part of 'cpu-fast'. Batch norm (tf.moments
+// and its gradient) and the gradients of broadcasting ops reduce or broadcast NHWC tensors over the
+// leading axes: tfjs-backend-cpu transposes the tensor first for such a Sum/Mean and computes a
+// broadcast index per element for Add/Sub/Multiply/RealDiv against a (1, 1, 1, C) operand; at the
+// paper preset these took more time than the convolutions. Here: Sum/Mean over leading axes as one
+// pass with Float64 per-channel accumulators, binary ops against a per-channel operand as one pass,
+// Tile of a (1, …, 1, C) tensor as a repeated copy. Everything else falls through to the stock kernel.
+import type { Tf } from './tfBackend';
+import type { Values } from './gemm';
+
+interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
+interface CpuBackendLike {
+  data: { get(dataId: object): { values: Values } };
+  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfoLike;
+}
+export interface KernelArgs {
+  inputs: Record<string, TensorInfoLike | undefined>;
+  backend: unknown;
+  attrs?: Record<string, unknown>;
+}
+export type KernelFunc = (args: KernelArgs) => unknown;
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+const valuesOf = (backend: CpuBackendLike, t: TensorInfoLike): Values => backend.data.get(t.dataId).values;
+
+/** Σ over the leading `outer` rows of an (outer × inner) matrix: one accumulator per column. */
+export function sumLeading(x: Values, outer: number, inner: number, scale: number): Float32Array {
+  const acc = new Float64Array(inner);
+  for (let i = 0, o = 0; i < outer; i++, o += inner) {
+    for (let j = 0; j < inner; j++) acc[j] += x[o + j];
+  }
+  const out = new Float32Array(inner);
+  for (let j = 0; j < inner; j++) out[j] = acc[j] * scale;
+  return out;
+}
+
+function reduceKernel(tf: Tf, mean: boolean, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const attrs = args.attrs ?? {};
+    if (!x || x.dtype !== 'float32' || x.shape.length < 2) return fallback(args);
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).slice().sort((a, b) => a - b);
+    // Leading axes only, and not all of them (the stock kernel is fine for inner reductions).
+    if (axes.length === 0 || axes.length >= x.shape.length || axes.some((a, i) => a !== i)) return fallback(args);
+    const outer = size(x.shape.slice(0, axes.length));
+    const inner = size(x.shape.slice(axes.length));
+    const backend = args.backend as CpuBackendLike;
+    const out = sumLeading(valuesOf(backend, x), outer, inner, mean ? 1 / outer : 1);
+    const shape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+    return backend.makeTensorInfo(shape, 'float32', out);
+  };
+}
+
+type BinaryOp = 'Add' | 'Sub' | 'Multiply' | 'RealDiv';
+
+/** out[i] = full[i] op chan[i mod C] (or chan op full when swapped). */
+export function perChannelBinary(op: BinaryOp, full: Values, chan: Values, swapped: boolean): Float32Array {
+  const n = full.length;
+  const c = chan.length;
+  const out = new Float32Array(n);
+  for (let o = 0; o < n; o += c) {
+    switch (op) {
+      case 'Add':
+        for (let j = 0; j < c; j++) out[o + j] = full[o + j] + chan[j];
+        break;
+      case 'Multiply':
+        for (let j = 0; j < c; j++) out[o + j] = full[o + j] * chan[j];
+        break;
+      case 'Sub':
+        if (swapped) for (let j = 0; j < c; j++) out[o + j] = chan[j] - full[o + j];
+        else for (let j = 0; j < c; j++) out[o + j] = full[o + j] - chan[j];
+        break;
+      case 'RealDiv':
+        if (swapped) for (let j = 0; j < c; j++) out[o + j] = chan[j] / full[o + j];
+        else for (let j = 0; j < c; j++) out[o + j] = full[o + j] / chan[j];
+        break;
+    }
+  }
+  return out;
+}
+
+/** True if `small` broadcasts against `big` only along the last axis: (…, 1, C) vs (…, C). */
+function perChannelOf(big: number[], small: number[]): boolean {
+  if (big.length < 2 || small.length === 0 || small.length > big.length) return false;
+  const c = big[big.length - 1];
+  if (small[small.length - 1] !== c || c === size(big)) return false;
+  return small.slice(0, -1).every((d) => d === 1);
+}
+
+function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const { a, b } = args.inputs;
+    if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
+    const backend = args.backend as CpuBackendLike;
+    if (perChannelOf(a.shape, b.shape)) {
+      return backend.makeTensorInfo(a.shape, 'float32', perChannelBinary(op, valuesOf(backend, a), valuesOf(backend, b), false));
+    }
+    if (perChannelOf(b.shape, a.shape)) {
+      return backend.makeTensorInfo(b.shape, 'float32', perChannelBinary(op, valuesOf(backend, b), valuesOf(backend, a), true));
+    }
+    return fallback(args);
+  };
+}
+
+function tileKernel(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const reps = (args.attrs?.reps ?? []) as number[];
+    if (!x || x.dtype !== 'float32' || reps.length !== x.shape.length || reps[reps.length - 1] !== 1) return fallback(args);
+    if (x.shape.slice(0, -1).some((d) => d !== 1)) return fallback(args);
+    const backend = args.backend as CpuBackendLike;
+    const src = valuesOf(backend, x);
+    const c = src.length;
+    const copies = size(reps);
+    const out = new Float32Array(c * copies);
+    for (let o = 0; o < out.length; o += c) out.set(src as Float32Array, o);
+    return backend.makeTensorInfo(x.shape.map((d, i) => d * reps[i]), 'float32', out);
+  };
+}
+
+/** Kernel names this module replaces, and their replacements given the stock kernel. */
+export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc) => KernelFunc> {
+  return {
+    Sum: (f) => reduceKernel(tf, false, f),
+    Mean: (f) => reduceKernel(tf, true, f),
+    Add: (f) => binaryKernel('Add', f),
+    Sub: (f) => binaryKernel('Sub', f),
+    Multiply: (f) => binaryKernel('Multiply', f),
+    RealDiv: (f) => binaryKernel('RealDiv', f),
+    Tile: (f) => tileKernel(f),
+  };
+}

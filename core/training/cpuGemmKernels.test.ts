@@ -1,0 +1,124 @@
+// The 'cpu-fast' kernels (WebAssembly-SIMD GEMM convs, per-channel reductions/broadcasts) against
+// tfjs-backend-cpu's stock kernels on random inputs: forward values and gradients, then a few tiny
+// S2I GAN-CLS training steps from the same seeds on both kernel sets.
+// Tolerance: |ours − stock| ≤ 1e-4·(1 + max|stock|) per tensor (float32, different summation order);
+// training losses within 1e-3 absolute after 3 steps.
+import { afterAll, describe, expect, it } from 'vitest';
+import type * as tfjs from '@tensorflow/tfjs';
+import { loadTf } from './tfBackend';
+import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { gemm, gemmAvailable, gemmReference, type Strided } from './gemm';
+import { timeSteps } from '../../bench/train';
+
+const { tf, backend } = await loadTf();
+afterAll(() => {
+  if (backend === 'cpu-fast') useCpuKernels(tf, 'gemm');
+});
+
+function expectClose(ours: ArrayLike<number>, ref: ArrayLike<number>, what: string): void {
+  expect(ours.length, what).toBe(ref.length);
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]));
+    err = Math.max(err, Math.abs(ours[i] - ref[i]));
+  }
+  expect(err, `${what}: max |Δ| ${err} (scale ${scale})`).toBeLessThanOrEqual(1e-4 * (1 + scale));
+}
+
+/** Runs f under both kernel sets and returns [stock, gemm] values. */
+function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {
+  const run = (mode: CpuKernelMode): Float32Array[] => {
+    expect(useCpuKernels(tf, mode)).toBe(true);
+    return tf.tidy(() => f()).map((t) => {
+      const v = t.dataSync() as Float32Array;
+      t.dispose();
+      return v;
+    });
+  };
+  return [run('stock'), run('gemm')];
+}
+
+describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels', () => {
+  it('is what loadTf() picks on the pure-JS backend', () => {
+    expect(backend).toBe(process.env.AVSTUDIO_TF_BACKEND === 'cpu-js' ? 'cpu-js' : 'cpu-fast');
+  });
+
+  it('GEMM matches a triple loop, with plain and transposed (strided) operands', () => {
+    const rand = (n: number, seed: number): Float32Array => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
+    for (const [m, n, k] of [[1, 1, 1], [5, 9, 7], [13, 17, 300], [64, 40, 33]]) {
+      const a = rand(m * k, m + 1);
+      const b = rand(k * n, n + 2);
+      const views: [Strided, Strided][] = [
+        [{ data: a, offset: 0, rowStride: k, colStride: 1 }, { data: b, offset: 0, rowStride: n, colStride: 1 }],
+        [{ data: a, offset: 0, rowStride: 1, colStride: m }, { data: b, offset: 0, rowStride: 1, colStride: k }],
+      ];
+      for (const [va, vb] of views) {
+        const ours = new Float32Array(m * n).fill(0.5);
+        const ref = new Float32Array(m * n).fill(0.5);
+        gemm(m, n, k, va, vb, ours);
+        gemmReference(m, n, k, va, vb, ref);
+        expectClose(ours, ref, `gemm ${m}×${n}×${k}`);
+      }
+    }
+  });
+
+  const cases: { x: [number, number, number, number]; w: [number, number, number, number]; s: [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 7, 6, 3], w: [3, 3, 3, 4], s: [1, 1], pad: 'same' },
+    { x: [3, 8, 8, 5], w: [4, 4, 5, 9], s: [2, 2], pad: 'same' },
+    { x: [2, 10, 7, 2], w: [4, 4, 2, 3], s: [2, 1], pad: 'valid' },
+    { x: [3, 4, 4, 20], w: [1, 1, 20, 11], s: [1, 1], pad: 'valid' },
+    { x: [2, 4, 4, 6], w: [4, 4, 6, 5], s: [1, 1], pad: 'valid' },
+    { x: [4, 16, 16, 8], w: [4, 4, 8, 16], s: [2, 2], pad: 'same' },
+  ];
+  it.each(cases)('conv2d, its two gradients and conv2dTranspose match stock for %o', ({ x: xs, w: ws, s, pad }) => {
+    const [ref, ours] = both(() => {
+      const x = tf.randomNormal(xs, 0, 1, 'float32', 11) as tfjs.Tensor4D;
+      const w = tf.randomNormal(ws, 0, 1, 'float32', 12) as tfjs.Tensor4D;
+      const y = tf.conv2d(x, w, s, pad);
+      const fused = tf.fused.conv2d({ x, filter: w, strides: s, pad });
+      const r = tf.randomNormal(y.shape, 0, 1, 'float32', 13);
+      const [dx, dw] = tf.grads((a: tfjs.Tensor, b: tfjs.Tensor) => tf.conv2d(a as tfjs.Tensor4D, b as tfjs.Tensor4D, s, pad).mul(r).sum())([x, w]);
+      const yt = tf.conv2dTranspose(y, w, xs, s, pad);
+      // Gradients of a transposed conv go through Conv2D and Conv2DBackpropFilter(dy, x).
+      const [dyt, dwt] = tf.grads((a: tfjs.Tensor, b: tfjs.Tensor) => tf.conv2dTranspose(a as tfjs.Tensor4D, b as tfjs.Tensor4D, xs, s, pad).mul(x).sum())([y, w]);
+      return [y, fused, dx, dw, yt, dyt, dwt];
+    });
+    ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
+  });
+
+  it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile and batch-norm gradients match stock', () => {
+    const [ref, ours] = both(() => {
+      const x = tf.randomNormal([4, 5, 6, 7], 0, 1, 'float32', 5) as tfjs.Tensor4D;
+      const ch = tf.randomNormal([1, 1, 1, 7], 1, 0.3, 'float32', 6);
+      const c1 = tf.randomNormal([7], 1, 0.3, 'float32', 7);
+      const ops = [
+        tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.mean(x, [0, 1]), tf.mean(x, [0, 1, 2], true), tf.sum(x, 3), tf.sum(x),
+        tf.mul(x, ch), tf.sub(ch, x), tf.sub(x, c1), tf.div(x, ch), tf.div(ch, x), tf.add(c1, x), tf.tile(ch, [4, 5, 6, 1]), tf.mul(x, x),
+      ];
+      // Batch norm as tf.layers does it in training, differentiated w.r.t. x, γ and β.
+      const gamma = tf.randomNormal([7], 1, 0.1, 'float32', 8);
+      const beta = tf.randomNormal([7], 0, 0.1, 'float32', 9);
+      const r = tf.randomNormal(x.shape, 0, 1, 'float32', 10);
+      const grads = tf.grads((a: tfjs.Tensor, g: tfjs.Tensor, b: tfjs.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.batchNorm(a as tfjs.Tensor4D, mean, variance, b as tfjs.Tensor1D, g as tfjs.Tensor1D, 1e-5).mul(r).sum();
+      })([x, gamma, beta]);
+      return [...ops, ...grads];
+    });
+    ref.forEach((v, i) => expectClose(ours[i], v, `op ${i}`));
+  });
+
+  it('a tiny S2I training run gives the same losses with cpu-fast, cpu-js and stock kernels', () => {
+    const runs = (['gemm', 'flat', 'stock'] as const).map((mode) => timeSteps(tf, 's2i', 'tiny', mode, 2));
+    const [fast, flat, stock] = runs;
+    console.log('tiny S2I losses (cpu-fast | cpu-js | stock):',
+      fast.losses.map((l, i) => `D ${l.d.toFixed(5)}/${flat.losses[i].d.toFixed(5)}/${stock.losses[i].d.toFixed(5)} G ${l.g.toFixed(5)}/${flat.losses[i].g.toFixed(5)}/${stock.losses[i].g.toFixed(5)}`).join(' | '));
+    for (const other of [flat, stock]) {
+      fast.losses.forEach((l, i) => {
+        expect(Math.abs(l.d - other.losses[i].d)).toBeLessThan(1e-3);
+        expect(Math.abs(l.g - other.losses[i].g)).toBeLessThan(1e-3);
+      });
+    }
+  }, 60_000);
+});
