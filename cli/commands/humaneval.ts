@@ -95,7 +95,7 @@ export function registerHumanEval(program: Command): void {
         const links = raterLinks(session, o.baseUrl);
         emit({ sessionId: session.id, name: session.name, itemCount: session.itemCount, seed: session.seed, methods: session.methods, raters: links }, o, (d) =>
           [
-            `session ${d.sessionId} "${d.name}": ${d.itemCount} images (${session.instruments.length} instruments × ${session.setsPerInstrument} sets × ${d.methods.length} images), seed ${d.seed}`,
+            `session ${d.sessionId} "${d.name}": ${d.itemCount} images (${session.instruments.length} instruments × ${session.setsPerInstrument} set(s) × ${d.methods.length} images), seed ${d.seed}`,
             d.raters.length ? 'rater links (open while `avstudio serve` runs at that address):' : 'no raters yet: add them in the Human eval screen',
             ...d.raters.map((r) => `  ${r.name}: ${r.url}`),
           ].join('\n'),

@@ -77,6 +77,7 @@ describe('session creation', () => {
     const enc = f.ctx.catalog.db.prepare("SELECT id FROM runs WHERE model = 'sound-clf' LIMIT 1").get() as { id: number };
     await expect(createSession(f.ctx, { runIds: [enc.id] }, { generate: f.generate })).rejects.toMatchObject({ kind: 'bad_request' });
     await expect(createSession(f.ctx, { runIds: [f.runs.c], instruments: ['xx'] }, { generate: f.generate })).rejects.toMatchObject({ kind: 'bad_request' });
+    await expect(createSession(f.ctx, { runIds: [f.runs.c], sets: 0 }, { generate: f.generate })).rejects.toMatchObject({ kind: 'bad_request', message: expect.stringMatching(/^invalid session: sets/) });
     const untrained = planRun(f.ctx.catalog, { model: 's2i-c', dataset: f.datasetId, preset: 'tiny', epochs: 1 }).targetRunId;
     await expect(createSession(f.ctx, { runIds: [untrained] }, { generate: f.generate })).rejects.toMatchObject({ kind: 'conflict' });
     f.ctx.catalog.db.prepare('DELETE FROM runs WHERE id = ?').run(untrained);

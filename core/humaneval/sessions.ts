@@ -99,7 +99,11 @@ function methodLabels(runs: RunRow[]): string[] {
 
 /** Creates a session: picks the pairs, generates and stores every image, adds the raters. */
 export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreateInput, deps: CreateDeps = {}): Promise<HumanEvalSession> {
-  const input = HumanEvalCreateInputSchema.parse(rawInput);
+  const parsed = HumanEvalCreateInputSchema.safeParse(rawInput);
+  if (!parsed.success) {
+    throw new AvError('bad_request', `invalid session: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+  }
+  const input = parsed.data;
   const cat = ctx.catalog;
   const { runs, datasetId } = resolveRuns(cat, input.runIds, input.dataset);
   const seed = input.seed ?? randomBytes(4).readUInt32LE() & 0x7fffffff;
