@@ -4,7 +4,9 @@
 // broadcast index per element for Add/Sub/Multiply/RealDiv against a (1, 1, 1, C) operand; at the
 // paper preset these took more time than the convolutions. Here: Sum/Mean over leading axes as one
 // pass with Float64 per-channel accumulators, binary ops against a per-channel operand as one pass,
-// Tile of a (1, …, 1, C) tensor as a repeated copy. Everything else falls through to the stock kernel.
+// Tile of a (1, …, 1, C) tensor as a repeated copy; also same-shape and scalar Add/Sub/Multiply/
+// RealDiv as plain loops (the stock kernel indexes through a broadcast map per element) and SplitV
+// along the last axis (concat gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
 
@@ -87,11 +89,50 @@ function perChannelOf(big: number[], small: number[]): boolean {
   return small.slice(0, -1).every((d) => d === 1);
 }
 
+/** out[i] = a[i] op b[i] (same shapes), or against a single value s (a op s, or s op a when swapped). */
+export function denseBinary(op: BinaryOp, a: Values, b: Values | number, swapped = false): Float32Array {
+  const n = a.length;
+  const out = new Float32Array(n);
+  if (typeof b === 'number') {
+    switch (op) {
+      case 'Add': for (let i = 0; i < n; i++) out[i] = a[i] + b; break;
+      case 'Multiply': for (let i = 0; i < n; i++) out[i] = a[i] * b; break;
+      case 'Sub':
+        if (swapped) for (let i = 0; i < n; i++) out[i] = b - a[i];
+        else for (let i = 0; i < n; i++) out[i] = a[i] - b;
+        break;
+      case 'RealDiv':
+        if (swapped) for (let i = 0; i < n; i++) out[i] = b / a[i];
+        else for (let i = 0; i < n; i++) out[i] = a[i] / b;
+        break;
+    }
+    return out;
+  }
+  switch (op) {
+    case 'Add': for (let i = 0; i < n; i++) out[i] = a[i] + b[i]; break;
+    case 'Multiply': for (let i = 0; i < n; i++) out[i] = a[i] * b[i]; break;
+    case 'Sub': for (let i = 0; i < n; i++) out[i] = a[i] - b[i]; break;
+    case 'RealDiv': for (let i = 0; i < n; i++) out[i] = a[i] / b[i]; break;
+  }
+  return out;
+}
+
+const sameShape = (a: number[], b: number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
 function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const { a, b } = args.inputs;
     if (!a || !b || a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
     const backend = args.backend as CpuBackendLike;
+    if (sameShape(a.shape, b.shape)) {
+      return backend.makeTensorInfo(a.shape, 'float32', denseBinary(op, valuesOf(backend, a), valuesOf(backend, b)));
+    }
+    if (size(b.shape) === 1 && b.shape.length <= a.shape.length) {
+      return backend.makeTensorInfo(a.shape, 'float32', denseBinary(op, valuesOf(backend, a), valuesOf(backend, b)[0]));
+    }
+    if (size(a.shape) === 1 && a.shape.length <= b.shape.length) {
+      return backend.makeTensorInfo(b.shape, 'float32', denseBinary(op, valuesOf(backend, b), valuesOf(backend, a)[0], true));
+    }
     if (perChannelOf(a.shape, b.shape)) {
       return backend.makeTensorInfo(a.shape, 'float32', perChannelBinary(op, valuesOf(backend, a), valuesOf(backend, b), false));
     }
@@ -118,6 +159,29 @@ function tileKernel(fallback: KernelFunc): KernelFunc {
   };
 }
 
+/** Split along the last axis: each output row is a contiguous segment of the input row. */
+function splitKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const attrs = args.attrs ?? {};
+    if (!x || x.dtype !== 'float32' || x.shape.length < 2) return fallback(args);
+    const axis = tf.util.parseAxisParam(attrs.axis as number, x.shape)[0];
+    if (axis !== x.shape.length - 1) return fallback(args);
+    const sizes = tf.backend_util.prepareSplitSize(x as never, attrs.numOrSizeSplits as number | number[], axis);
+    const c = x.shape[axis];
+    const rows = size(x.shape) / c;
+    const backend = args.backend as CpuBackendLike;
+    const src = valuesOf(backend, x) as Float32Array;
+    let start = 0;
+    return sizes.map((w) => {
+      const out = new Float32Array(rows * w);
+      for (let r = 0; r < rows; r++) out.set(src.subarray(r * c + start, r * c + start + w), r * w);
+      start += w;
+      return backend.makeTensorInfo([...x.shape.slice(0, -1), w], 'float32', out);
+    });
+  };
+}
+
 /** Kernel names this module replaces, and their replacements given the stock kernel. */
 export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc) => KernelFunc> {
   return {
@@ -128,5 +192,6 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     Multiply: (f) => binaryKernel('Multiply', f),
     RealDiv: (f) => binaryKernel('RealDiv', f),
     Tile: (f) => tileKernel(f),
+    SplitV: (f) => splitKernel(tf, f),
   };
 }

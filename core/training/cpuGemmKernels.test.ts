@@ -87,7 +87,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile and batch-norm gradients match stock', () => {
+  it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV and batch-norm gradients match stock', () => {
     const [ref, ours] = both(() => {
       const x = tf.randomNormal([4, 5, 6, 7], 0, 1, 'float32', 5) as tfjs.Tensor4D;
       const ch = tf.randomNormal([1, 1, 1, 7], 1, 0.3, 'float32', 6);
@@ -95,6 +95,8 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
       const ops = [
         tf.sum(x, [0, 1, 2]), tf.sum(x, [0, 1, 2], true), tf.mean(x, [0, 1]), tf.mean(x, [0, 1, 2], true), tf.sum(x, 3), tf.sum(x),
         tf.mul(x, ch), tf.sub(ch, x), tf.sub(x, c1), tf.div(x, ch), tf.div(ch, x), tf.add(c1, x), tf.tile(ch, [4, 5, 6, 1]), tf.mul(x, x),
+        tf.add(x, x), tf.sub(x, tf.neg(x)), tf.div(x, tf.add(tf.abs(x), 1)), tf.mul(x, 0.3), tf.div(2, tf.add(tf.abs(x), 1)), tf.sub(1, x),
+        ...tf.split(x, [3, 4], 3), ...tf.split(x, 7, -1), ...tf.split(x, 5, 1),
       ];
       // Batch norm as tf.layers does it in training, differentiated w.r.t. x, γ and β.
       const gamma = tf.randomNormal([7], 1, 0.1, 'float32', 8);
