@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR, startServe, type ServedStudio } from './harness';
+import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
+let bs: BrowserStudio;
 let studio: ServedStudio;
 let browser: Browser;
 let page: Page;
@@ -15,6 +16,7 @@ let raterContext: BrowserContext;
 let rater: Page;
 let runIds: number[] = [];
 let bobLink = '';
+const raterErrors: string[] = [];
 
 async function api<T>(method: string, body: unknown, token = studio.token): Promise<{ status: number; ok: boolean; result: T }> {
   const res = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
@@ -49,9 +51,8 @@ async function scoreSetWithKeys(p: Page, scoreFor: (k: number) => number): Promi
 }
 
 beforeAll(async () => {
-  studio = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  bs = await openBrowserStudio();
+  ({ studio, browser, page } = bs);
   // three tiny S2I runs (S2I-C and S2I-N share the sound classifier, all three share Γ: planRun reuses them)
   const launch = async (model: string, seed: number) => {
     const r = await api<{ targetRunId: number }>('runs.launch', { model, dataset: 'demo', preset: 'tiny', epochs: 1, encoderEpochs: 1, seed });
@@ -75,8 +76,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await studio?.stop();
+  await bs?.close();
 });
 
 describe('human evaluation', () => {
@@ -102,6 +102,10 @@ describe('human evaluation', () => {
   it('lets bob score blind through his rater link, and continue after a reload', async () => {
     raterContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     rater = await raterContext.newPage();
+    rater.on('console', (m) => {
+      if (m.type() === 'error') raterErrors.push(m.text());
+    });
+    rater.on('pageerror', (e) => raterErrors.push(e.message));
     await rater.goto(bobLink);
     await rater.waitForSelector('[data-testid="rate-item"] img');
     expect(await rater.locator('.sidebar').count()).toBe(0);
@@ -191,6 +195,9 @@ describe('human evaluation', () => {
     expect(total.reduce((a, b) => a + b, 0)).toBe(64);
     // alice gave each score to 8 images (one per position per set)
     expect(total[0]).toBeGreaterThanOrEqual(8);
+    // neither page logged an error
+    expect(bs.consoleErrors).toEqual([]);
+    expect(raterErrors).toEqual([]);
     // the catalog holds each score with its presented position and the time spent on the item
     const db = new Database(join(studio.home, 'catalog.sqlite'), { readonly: true });
     try {

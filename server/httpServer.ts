@@ -177,6 +177,14 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!allowedHost(req)) return sendError(res, { kind: 'unauthorized', message: 'unexpected Host header' }, 403);
+      // browsers fetch /favicon.ico on their own, without the token (a rater link has no cookie): answer
+      // it without auth — it reveals nothing — instead of logging a 401 in the rater's console
+      if (url.pathname === '/favicon.ico' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const icon = staticRoot ? join(staticRoot, 'favicon.ico') : null;
+        if (icon && existsSync(icon)) return serveFile(res, icon, { 'cache-control': 'public, max-age=86400' });
+        res.writeHead(204, { 'cache-control': 'public, max-age=86400' });
+        return res.end();
+      }
       const principal = principalOf(req, url);
       if (!principal) return sendError(res, { kind: 'unauthorized', message: 'missing or wrong session token: open the URL that `avstudio serve` printed' });
 

@@ -112,6 +112,12 @@ describe('rater token scope', () => {
     expect((await fetch(`${origin}/rate/${ann}x/assets/app.js`)).status).toBe(401);
   });
 
+  it('answers the browser\'s own /favicon.ico request without a token, and nothing else', async () => {
+    expect((await fetch(`${origin}/favicon.ico`)).status).toBe(204);
+    expect((await fetch(`${origin}/favicon.ico`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${origin}/assets/app.js`)).status).toBe(401);
+  });
+
   it('gets no live events', async () => {
     const ann = session.raters[0].token;
     const ws = new WebSocket(`${origin.replace('http', 'ws')}/events?token=${ann}`);
