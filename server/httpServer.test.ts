@@ -80,3 +80,25 @@ describe('avstudio serve (HTTP door)', () => {
     ws.close();
   });
 });
+
+describe('serve bound to a non-loopback address', () => {
+  it('accepts any Host name but still requires the token', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'avstudio-http-lan-'));
+    const ctx2 = openStudio(dir2);
+    const lan = await startServer({ ctx: ctx2, handlers, host: '0.0.0.0', port: 0 });
+    try {
+      const { request } = await import('node:http');
+      const status = (headers: Record<string, string>) =>
+        new Promise<number>((resolve) => {
+          const req = request({ host: '127.0.0.1', port: lan.port, path: '/api/studio.status', method: 'POST', headers }, (res) => resolve(res.statusCode ?? 0));
+          req.end('{}');
+        });
+      expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}` })).toBe(200);
+      expect(await status({ host: `192.168.1.20:${lan.port}` })).toBe(401);
+    } finally {
+      await lan.close();
+      ctx2.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});

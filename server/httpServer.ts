@@ -152,7 +152,11 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   let boundPort = 0;
   const sockets = new Set<WebSocket>();
 
+  // DNS-rebinding guard: bound to loopback, only loopback names may appear in Host. Bound to another
+  // address on purpose (`--host` for colleagues on the LAN), any name is fine — the token still rules.
+  const loopback = host === 'localhost' || host === '::1' || host.startsWith('127.');
   const allowedHost = (req: IncomingMessage): boolean => {
+    if (!loopback) return true;
     const h = (req.headers.host ?? '').toLowerCase();
     return [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`, `${host}:${boundPort}`].includes(h);
   };
