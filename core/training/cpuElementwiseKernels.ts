@@ -6,7 +6,8 @@
 // pass with Float64 per-channel accumulators, binary ops against a per-channel operand as one pass,
 // Tile of a (1, …, 1, C) tensor as a repeated copy; also same-shape and scalar Add/Sub/Multiply/
 // RealDiv as plain loops (the stock kernel indexes through a broadcast map per element) and SplitV
-// along the last axis (concat gradients) as row copies. Everything else falls through to the stock kernel.
+// along the last axis (concat gradients), Slice and PadV2 (cropping/zero padding and their
+// gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
 
@@ -182,6 +183,69 @@ function splitKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Copies the box [begin, begin + size) of a row-major `inShape` tensor into the box starting at
+ * `outBegin` of a row-major `outShape` tensor, one innermost row at a time (slice and pad).
+ */
+export function copyBox(src: Float32Array, inShape: number[], begin: number[], size: number[],
+  dst: Float32Array, outShape: number[], outBegin: number[]): void {
+  const rank = inShape.length;
+  const row = size[rank - 1];
+  if (row === 0 || size.some((d) => d === 0)) return;
+  const inStrides = new Array<number>(rank);
+  const outStrides = new Array<number>(rank);
+  inStrides[rank - 1] = 1;
+  outStrides[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) {
+    inStrides[i] = inStrides[i + 1] * inShape[i + 1];
+    outStrides[i] = outStrides[i + 1] * outShape[i + 1];
+  }
+  const rows = size.slice(0, -1).reduce((a, b) => a * b, 1);
+  const idx = new Array<number>(Math.max(0, rank - 1)).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let si = begin[rank - 1];
+    let di = outBegin[rank - 1];
+    for (let d = 0; d < rank - 1; d++) {
+      si += (begin[d] + idx[d]) * inStrides[d];
+      di += (outBegin[d] + idx[d]) * outStrides[d];
+    }
+    dst.set(src.subarray(si, si + row), di);
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++idx[d] < size[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const attrs = args.attrs ?? {};
+    if (!x || x.dtype !== 'float32' || x.shape.length === 0) return fallback(args);
+    const [begin, sz] = tf.slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
+    const backend = args.backend as CpuBackendLike;
+    const out = new Float32Array(size(sz));
+    copyBox(valuesOf(backend, x) as Float32Array, x.shape, begin, sz, out, sz, sz.map(() => 0));
+    return backend.makeTensorInfo(sz, 'float32', out);
+  };
+}
+
+function padKernel(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const attrs = args.attrs ?? {};
+    const paddings = attrs.paddings as [number, number][] | undefined;
+    if (!x || x.dtype !== 'float32' || x.shape.length === 0 || !paddings || paddings.length !== x.shape.length) return fallback(args);
+    const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
+    const backend = args.backend as CpuBackendLike;
+    const out = new Float32Array(size(outShape));
+    const value = Number(attrs.constantValue ?? 0);
+    if (value !== 0) out.fill(value);
+    copyBox(valuesOf(backend, x) as Float32Array, x.shape, x.shape.map(() => 0), x.shape, out, outShape, paddings.map((p) => p[0]));
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
 /** Kernel names this module replaces, and their replacements given the stock kernel. */
 export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc) => KernelFunc> {
   return {
@@ -193,5 +257,7 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     RealDiv: (f) => binaryKernel('RealDiv', f),
     Tile: (f) => tileKernel(f),
     SplitV: (f) => splitKernel(tf, f),
+    Slice: (f) => sliceKernel(tf, f),
+    PadV2: (f) => padKernel(f),
   };
 }

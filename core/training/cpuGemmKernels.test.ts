@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
-import { gemm, gemmAvailable, gemmReference, type Strided } from './gemm';
+import { gemm, gemmAvailable, gemmReference, gemmThreads, type Strided } from './gemm';
 import { timeSteps } from '../../bench/train';
 
 const { tf, backend } = await loadTf();
@@ -45,8 +45,10 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
   });
 
   it('GEMM matches a triple loop, with plain and transposed (strided) operands', () => {
+    expect([1, 2]).toContain(gemmThreads());
     const rand = (n: number, seed: number): Float32Array => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
-    for (const [m, n, k] of [[1, 1, 1], [5, 9, 7], [13, 17, 300], [64, 40, 33]]) {
+    // 301×100×80 is large enough to be split between two threads (when the machine has two cores).
+    for (const [m, n, k] of [[1, 1, 1], [5, 9, 7], [13, 17, 300], [64, 40, 33], [301, 100, 80]]) {
       const a = rand(m * k, m + 1);
       const b = rand(k * n, n + 2);
       const views: [Strided, Strided][] = [
@@ -87,7 +89,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV and batch-norm gradients match stock', () => {
+  it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {
     const [ref, ours] = both(() => {
       const x = tf.randomNormal([4, 5, 6, 7], 0, 1, 'float32', 5) as tfjs.Tensor4D;
       const ch = tf.randomNormal([1, 1, 1, 7], 1, 0.3, 'float32', 6);
@@ -97,6 +99,8 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
         tf.mul(x, ch), tf.sub(ch, x), tf.sub(x, c1), tf.div(x, ch), tf.div(ch, x), tf.add(c1, x), tf.tile(ch, [4, 5, 6, 1]), tf.mul(x, x),
         tf.add(x, x), tf.sub(x, tf.neg(x)), tf.div(x, tf.add(tf.abs(x), 1)), tf.mul(x, 0.3), tf.div(2, tf.add(tf.abs(x), 1)), tf.sub(1, x),
         ...tf.split(x, [3, 4], 3), ...tf.split(x, 7, -1), ...tf.split(x, 5, 1),
+        tf.slice(x, [1, 0, 2, 1], [2, 5, 3, 5]), tf.slice(x, [0, 1], [-1, 3]), tf.slice(tf.reshape(x, [840]), [7], [100]),
+        tf.pad(x, [[0, 1], [2, 0], [1, 1], [0, 0]]), tf.pad(x, [[1, 1], [0, 0], [0, 0], [3, 2]], 0.5), tf.pad(tf.reshape(x, [840]), [[3, 4]]),
       ];
       // Batch norm as tf.layers does it in training, differentiated w.r.t. x, γ and β.
       const gamma = tf.randomNormal([7], 1, 0.1, 'float32', 8);

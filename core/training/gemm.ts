@@ -2,12 +2,17 @@
 // A and B read through strides so transposes cost nothing extra. The operands are packed into
 // panels (A: 4 rows, B: 8 columns, zero-padded) in the memory of a small WebAssembly module whose
 // SIMD micro-kernel (gemm.wat; its bytes below) keeps a 4×8 tile of C in registers. tfjs-backend-cpu's
-// own matmul/conv loops run scalar JS; this is several times faster on one core. If WebAssembly SIMD
-// is unavailable, gemmAvailable() is false and callers keep the stock kernels.
+// own matmul/conv loops run scalar JS; this is several times faster on one core. Large products are
+// split by columns of C between this thread and one worker thread that runs the same module on the
+// same shared memory (AVSTUDIO_GEMM_THREADS=1 turns that off; default: 2 when the machine has ≥ 2
+// cores). If WebAssembly SIMD or shared memory is unavailable, gemmAvailable() is false and callers
+// keep the stock kernels.
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
 
-/** wat2wasm core/training/gemm.wat -o - | base64 -w0 */
+/** wat2wasm --enable-threads core/training/gemm.wat -o - | base64 -w0 */
 const GEMM_WASM_BASE64 =
-  'AGFzbQEAAAABDAFgCH9/f39/f39/AAMCAQAFAwEAAQcOAgNtZW0CAARnZW1tAAAK0gUBzwUCC38LeyAEQSBsIRJBACEIAkADQCAIIAVODQEgBSAIayEJIAkgBkoEQCAGIQkLQQAhCgJAA0AgCiADTg0BIAogB2ohCyALIANKBEAgAyELC0EAIQwCQANAIAwgBE4NASAKIQ0CQANAIA0gC04NASAAIA0gBWwgCGpBBHRqIQ4gASAMIAVsIAhqQQV0aiEPIA4gCUEEdGohEP0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRr9DAAAAAAAAAAAAAAAAAAAAAAhG/0MAAAAAAAAAAAAAAAAAAAAACEc/QwAAAAAAAAAAAAAAAAAAAAAIR0CQANAIA4gEE8NASAP/QAEACETIA/9AAQQIRQgDv0JAgAhFSAWIBUgE/3mAf3kASEWIBcgFSAU/eYB/eQBIRcgDv0JAgQhFSAYIBUgE/3mAf3kASEYIBkgFSAU/eYB/eQBIRkgDv0JAgghFSAaIBUgE/3mAf3kASEaIBsgFSAU/eYB/eQBIRsgDv0JAgwhFSAcIBUgE/3mAf3kASEcIB0gFSAU/eYB/eQBIR0gDkEQaiEOIA9BIGohDwwACwsgAiANQQJ0IBJsIAxBBXRqaiERIBEgEf0ABAAgFv3kAf0LBAAgESAR/QAEECAX/eQB/QsEECARIBJqIREgESAR/QAEACAY/eQB/QsEACARIBH9AAQQIBn95AH9CwQQIBEgEmohESARIBH9AAQAIBr95AH9CwQAIBEgEf0ABBAgG/3kAf0LBBAgESASaiERIBEgEf0ABAAgHP3kAf0LBAAgESAR/QAEECAd/eQB/QsEECANQQFqIQ0MAAsLIAxBAWohDAwACwsgCyEKDAALCyAIIAZqIQgMAAsLCw==';
+  'AGFzbQEAAAABDgFgCn9/f39/f39/f38AAg8BA2VudgNtZW0CAwGAgAIDAgEABwgBBGdlbW0AAArSBQHPBQILfwt7IARBIGwhFEEAIQoCQANAIAogBU4NASAFIAprIQsgCyAGSgRAIAYhCwtBACEMAkADQCAMIANODQEgDCAHaiENIA0gA0oEQCADIQ0LIAghDgJAA0AgDiAJTg0BIAwhDwJAA0AgDyANTg0BIAAgDyAFbCAKakEEdGohECABIA4gBWwgCmpBBXRqIREgECALQQR0aiES/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAhGf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAAAAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAAAAAAACEd/QwAAAAAAAAAAAAAAAAAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhHwJAA0AgECASTw0BIBH9AAQAIRUgEf0ABBAhFiAQ/QkCACEXIBggFyAV/eYB/eQBIRggGSAXIBb95gH95AEhGSAQ/QkCBCEXIBogFyAV/eYB/eQBIRogGyAXIBb95gH95AEhGyAQ/QkCCCEXIBwgFyAV/eYB/eQBIRwgHSAXIBb95gH95AEhHSAQ/QkCDCEXIB4gFyAV/eYB/eQBIR4gHyAXIBb95gH95AEhHyAQQRBqIRAgEUEgaiERDAALCyACIA9BAnQgFGwgDkEFdGpqIRMgEyAT/QAEACAY/eQB/QsEACATIBP9AAQQIBn95AH9CwQQIBMgFGohEyATIBP9AAQAIBr95AH9CwQAIBMgE/0ABBAgG/3kAf0LBBAgEyAUaiETIBMgE/0ABAAgHP3kAf0LBAAgEyAT/QAEECAd/eQB/QsEECATIBRqIRMgEyAT/QAEACAe/eQB/QsEACATIBP9AAQQIB/95AH9CwQQIA9BAWohDwwACwsgDkEBaiEODAALCyANIQwMAAsLIAogBmohCgwACwsL';
 
 export type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -24,18 +29,47 @@ interface WasmMemory { buffer: ArrayBuffer; grow(pages: number): number }
 interface WasmGlobal {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
+type GemmFn = (ap: number, bp: number, cp: number, mp: number, np: number, k: number, kc: number, mc: number, jp0: number, jp1: number) => void;
 
 interface GemmExports {
   mem: WasmMemory;
-  gemm: (ap: number, bp: number, cp: number, mp: number, np: number, k: number, kc: number, mc: number) => void;
+  gemm: GemmFn;
+  /** The second thread, if any: ctrl[0] = job sequence, ctrl[1] = last finished job, ctrl[2..12) = gemm args. */
+  helper: { worker: Worker; ctrl: Int32Array } | null;
 }
 
 const KC = 256;
 const MC_PANELS = 16;
 const PAGE = 65536;
+const MAX_PAGES = 32768;
+/** Below this many multiply-adds a product runs on one thread (handing off costs ~0.1 ms). */
+const PARALLEL_MIN_WORK = 1 << 21;
+
+// The worker: instantiate the same module on the shared memory, then serve jobs until the process exits.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { bytes, mem, ctrl: sab } = workerData;
+const ctrl = new Int32Array(sab);
+const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports.gemm;
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, 0, seen);
+  seen = Atomics.load(ctrl, 0);
+  gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11]);
+  Atomics.store(ctrl, 1, seen);
+  Atomics.notify(ctrl, 1);
+}
+`;
 
 let instance: GemmExports | null | undefined;
+
+function threadsWanted(): number {
+  const env = Number(process.env.AVSTUDIO_GEMM_THREADS);
+  if (Number.isFinite(env) && env >= 1) return Math.min(2, Math.floor(env));
+  return availableParallelism() >= 2 ? 2 : 1;
+}
 
 function wasm(): GemmExports | null {
   if (instance !== undefined) return instance;
@@ -43,11 +77,29 @@ function wasm(): GemmExports | null {
     const bytes = Uint8Array.from(atob(GEMM_WASM_BASE64), (ch) => ch.charCodeAt(0));
     const wa = (globalThis as unknown as { WebAssembly?: WasmGlobal }).WebAssembly;
     if (!wa) throw new Error('no WebAssembly');
-    instance = new wa.Instance(new wa.Module(bytes), {}).exports as GemmExports;
+    const mem = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+    const exports = new wa.Instance(new wa.Module(bytes), { env: { mem } }).exports as { gemm: GemmFn };
+    let helper: GemmExports['helper'] = null;
+    if (threadsWanted() > 1) {
+      try {
+        const ctrl = new Int32Array(new SharedArrayBuffer(12 * 4));
+        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, mem, ctrl: ctrl.buffer } });
+        worker.unref();
+        helper = { worker, ctrl };
+      } catch {
+        helper = null;
+      }
+    }
+    instance = { mem, gemm: exports.gemm, helper };
   } catch {
     instance = null;
   }
   return instance;
+}
+
+/** Threads the GEMM uses for large products (1 or 2). */
+export function gemmThreads(): number {
+  return wasm()?.helper ? 2 : 1;
 }
 
 /** True when the WebAssembly SIMD kernel instantiates in this runtime. */
@@ -112,6 +164,7 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c:
   const cStride = np * 8;
   const cFloats = mp * 4 * cStride;
   ensureBytes(w, (aFloats + bFloats + cFloats) * 4);
+  // A shared memory's buffer is a fresh SharedArrayBuffer view of the current size.
   const heap = new Float32Array(w.mem.buffer);
   const ap = 0;
   const bp = aFloats;
@@ -119,7 +172,19 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c:
   packA(heap.subarray(ap, ap + aFloats), a, m, k);
   packB(heap.subarray(bp, bp + bFloats), b, k, n);
   heap.fill(0, cp, cp + cFloats);
-  w.gemm(ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS);
+  const h = w.helper;
+  if (h && np >= 2 && m * n * k >= PARALLEL_MIN_WORK) {
+    // The worker takes the first half of the column panels, this thread the rest.
+    const split = np >> 1;
+    const args = [ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, 0, split];
+    for (let i = 0; i < args.length; i++) h.ctrl[2 + i] = args[i];
+    const job = Atomics.add(h.ctrl, 0, 1) + 1;
+    Atomics.notify(h.ctrl, 0);
+    w.gemm(ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, split, np);
+    for (let done = Atomics.load(h.ctrl, 1); done !== job; done = Atomics.load(h.ctrl, 1)) Atomics.wait(h.ctrl, 1, done);
+  } else {
+    w.gemm(ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, 0, np);
+  }
   for (let i = 0; i < m; i++) {
     const src = cp + i * cStride;
     const dst = cOffset + i * n;

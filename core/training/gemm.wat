@@ -2,14 +2,17 @@
 ;; C (padded, row stride np·8) += A · B where A is packed in panels of 4 rows (panel p holds rows
 ;; 4p..4p+3, element (r, d) at ((p·K + d)·4 + r)) and B in panels of 8 columns (element (d, c) at
 ;; ((q·K + d)·8 + c)). Blocked over K (kc) and over A panels (mc) so that a K-slice of B and an
-;; MC×KC block of A stay in cache. Each 4×8 tile of C lives in eight f32x4 registers.
-;; Rebuild the bytes embedded in gemmWasm.ts with:
-;;   wat2wasm core/training/gemm.wat -o - | base64 -w0
+;; MC×KC block of A stay in cache. Each 4×8 tile of C lives in eight f32x4 registers. Only the B
+;; panels jp0 ≤ jp < jp1 are computed, so two threads sharing the (imported, shared) memory can split
+;; the columns of C.
+;; Rebuild the bytes embedded in gemm.ts with:
+;;   wat2wasm --enable-threads core/training/gemm.wat -o - | base64 -w0
 (module
-  (memory (export "mem") 1)
+  (import "env" "mem" (memory 1 32768 shared))
   (func (export "gemm")
     (param $ap i32) (param $bp i32) (param $cp i32)
     (param $mp i32) (param $np i32) (param $K i32) (param $kc i32) (param $mc i32)
+    (param $jp0 i32) (param $jp1 i32)
     (local $k0 i32) (local $kl i32) (local $ib i32) (local $ie i32) (local $jp i32) (local $ip i32)
     (local $a i32) (local $b i32) (local $aend i32) (local $c i32) (local $crow i32)
     (local $b0 v128) (local $b1 v128) (local $x v128)
@@ -27,9 +30,9 @@
         (br_if $idone (i32.ge_s (local.get $ib) (local.get $mp)))
         (local.set $ie (i32.add (local.get $ib) (local.get $mc)))
         (if (i32.gt_s (local.get $ie) (local.get $mp)) (then (local.set $ie (local.get $mp))))
-        (local.set $jp (i32.const 0))
+        (local.set $jp (local.get $jp0))
         (block $jdone (loop $jloop
-          (br_if $jdone (i32.ge_s (local.get $jp) (local.get $np)))
+          (br_if $jdone (i32.ge_s (local.get $jp) (local.get $jp1)))
           (local.set $ip (local.get $ib))
           (block $pdone (loop $ploop
             (br_if $pdone (i32.ge_s (local.get $ip) (local.get $ie)))
