@@ -4,12 +4,15 @@ import { ensureHome, type HomeLayout } from '../env/home';
 import { BlobStore } from '../store/blobStore';
 import type { RunSupervisor } from '../runs/supervisor';
 import { EventBus } from './events';
+import { TaskRegistry } from './tasks';
 
 export interface StudioContext {
   home: HomeLayout;
   catalog: Catalog;
   blobs: BlobStore;
   events: EventBus;
+  /** cancellable long tasks (imports) started by this process */
+  tasks: TaskRegistry;
   /** set by doors that run training workers (serve, Electron main, the CLI's train) */
   supervisor?: RunSupervisor;
   close(): void;
@@ -23,6 +26,7 @@ export function openStudio(root: string): StudioContext {
     catalog,
     blobs: new BlobStore(home.blobsDir),
     events: new EventBus(),
+    tasks: new TaskRegistry(),
     close: () => catalog.close(),
   };
 }

@@ -186,6 +186,7 @@ export const API = {
   'tables.export': method(TableExportInputSchema, TableExportResultSchema, 'A table or figure rendered as csv, md, latex, json, svg (text) or png (base64).'),
   'runs.evaluate': method(EvaluateInputSchema, EvaluateResultSchema, 'Evaluates a run at a checkpoint (default: the last) and stores the evaluation rows (§5).'),
   'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
+  'tasks.cancel': method(z.object({ taskId: z.string().min(1).max(200) }).strict(), z.object({ cancelled: z.boolean() }), 'Cancels a running long task (an import) by the id its task.progress events carry.'),
   'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),
   'datasets.snapshot': method(z.object({ datasetId: Id }).strict(), SnapshotSchema, 'Freezes the dataset\'s non-rejected pairs.'),
   'datasets.export': method(

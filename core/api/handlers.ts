@@ -77,7 +77,15 @@ export const handlers: ApiHandlers = {
     return p;
   },
 
-  'datasets.ingest': (input, ctx) => ingest(ctx.catalog, input, { events: ctx.events }),
+  'datasets.ingest': async (input, ctx) => {
+    const { taskId, signal } = ctx.tasks.start('ingest');
+    try {
+      return await ingest(ctx.catalog, input, { events: ctx.events, signal, taskId });
+    } finally {
+      ctx.tasks.finish(taskId);
+    }
+  },
+  'tasks.cancel': (input, ctx) => ({ cancelled: ctx.tasks.cancel(input.taskId) }),
   'datasets.show': (input, ctx) => showDataset(ctx.catalog, input.dataset),
   'datasets.snapshot': (input, ctx) => createSnapshot(ctx.catalog, input.datasetId),
   'datasets.export': (input, ctx) => exportSubUrmp(ctx.catalog, input.datasetId, input.out, { acceptedOnly: input.acceptedOnly }),

@@ -83,9 +83,9 @@ export interface IngestOutcome {
 export async function ingest(
   cat: Catalog,
   req: IngestRequest,
-  opts: { events?: EventBus; onProgress?: (p: ImportProgress) => void; signal?: AbortSignal } = {},
+  opts: { events?: EventBus; onProgress?: (p: ImportProgress) => void; signal?: AbortSignal; taskId?: string } = {},
 ): Promise<IngestOutcome> {
-  const taskId = `ingest-${randomUUID()}`;
+  const taskId = opts.taskId ?? `ingest-${randomUUID()}`;
   const label = `Importing ${req.kind} ${'path' in req ? req.path : req.images}`;
   let lastEmit = 0;
   const onProgress = (p: ImportProgress) => {
