@@ -51,7 +51,8 @@ function createWindow(): BrowserWindow {
 }
 
 async function start(): Promise<void> {
-  const home = process.env.AVSTUDIO_HOME ? defaultHome() : app.getPath('userData');
+  // the same data directory as the CLI and `avstudio serve`: $AVSTUDIO_HOME or the app-data folder
+  const home = defaultHome();
   const studio = openStudio(home);
   ctx = studio;
   if (listDatasets(studio.catalog).length === 0) await createDemoDataset(studio.catalog, studio.blobs);
