@@ -4,13 +4,14 @@
 //   cpu-fast  im2col + WebAssembly-SIMD GEMM convs, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
 //   cpu-js    flat-loop conv gradients (the previous default), stock forward kernels
 //   stock     tfjs-backend-cpu 4.22 as shipped
-// and, in the same run, the PyTorch reference S2I step (/work/shared/reference/torch_s2i_step.py,
-// same networks and batch) on /usr/bin/python3. Prints each figure, the ratio PyTorch ÷ ours
+// and, in the same run, the PyTorch reference steps on /usr/bin/python3 with the same networks and
+// batch: S2I /work/shared/reference/torch_s2i_step.py, I2S bench/torch_i2s_step.py (ours). Prints each figure, the ratio PyTorch ÷ ours
 // (images/s), and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
 // with --i2s-paper: its 12 extra 3×3 layers on 32×32×128 maps make a step take minutes). cpu-js and
 // stock are slow at the paper preset (minutes per step): they run there only with --all.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf, type Tf } from '../core/training/tfBackend';
 import { useCpuKernels, type CpuKernelMode } from '../core/training/cpuGemmKernels';
@@ -21,7 +22,11 @@ import { createGanOptimizers, ganClsStep, type GanClsModels, type GanStepStats }
 import { createRng } from '../core/training/rng';
 
 const PYTHON = '/usr/bin/python3';
-const TORCH_SCRIPT = '/work/shared/reference/torch_s2i_step.py';
+const TORCH_SCRIPTS: Record<Net, string> = {
+  s2i: '/work/shared/reference/torch_s2i_step.py',
+  // Ours, next to this file: core/models/i2sGan.ts layer for layer in PyTorch.
+  i2s: fileURLToPath(new URL('./torch_i2s_step.py', import.meta.url)),
+};
 const MODE_LABEL: Record<CpuKernelMode, string> = { gemm: 'cpu-fast', flat: 'cpu-js', stock: 'stock' };
 
 type Net = 's2i' | 'i2s';
@@ -86,20 +91,24 @@ export function timeSteps(tf: Tf, net: Net, presetName: PresetName, mode: CpuKer
   };
 }
 
-interface TorchFigure { preset: PresetName; imagesPerSecond: number; stepSeconds: number; threads: number; torch: string }
+interface TorchFigure { net: Net; preset: PresetName; imagesPerSecond: number; stepSeconds: number; threads: number; torch: string }
 
-function torchStep(presetName: PresetName, steps: number): TorchFigure | string {
-  if (!existsSync(PYTHON) || !existsSync(TORCH_SCRIPT)) return `skipped: ${PYTHON} or ${TORCH_SCRIPT} missing`;
+function torchStep(net: Net, presetName: PresetName, steps: number): TorchFigure | string {
+  const script = TORCH_SCRIPTS[net];
+  if (!existsSync(PYTHON) || !existsSync(script)) return `skipped: ${PYTHON} or ${script} missing`;
   const p = PRESETS[presetName];
-  const r = spawnSync(PYTHON, [TORCH_SCRIPT, '--batch', String(p.batchSize), '--ngf', String(p.ngf), '--ndf', String(p.ndf),
-    '--size', String(p.imageSize), '--steps', String(steps)], { encoding: 'utf8' });
+  const shape = net === 's2i'
+    ? ['--size', String(p.imageSize)]
+    : ['--extra-g', String(p.i2sExtraGeneratorLayers), '--extra-d', String(p.i2sExtraDiscriminatorLayers)];
+  const r = spawnSync(PYTHON, [script, '--batch', String(p.batchSize), '--ngf', String(p.ngf), '--ndf', String(p.ndf),
+    ...shape, '--steps', String(steps)], { encoding: 'utf8' });
   if (r.status !== 0) {
     const err = `${r.stderr ?? ''}`;
     return /No module named 'torch'/.test(err) ? 'skipped: torch is not installed for /usr/bin/python3' : `failed: ${err.trim().split('\n').pop()}`;
   }
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
   const j = JSON.parse(line) as { images_per_s: number; step_s: number; threads: number; torch: string };
-  return { preset: presetName, imagesPerSecond: j.images_per_s, stepSeconds: j.step_s, threads: j.threads, torch: j.torch };
+  return { net, preset: presetName, imagesPerSecond: j.images_per_s, stepSeconds: j.step_s, threads: j.threads, torch: j.torch };
 }
 
 const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -137,21 +146,25 @@ export async function run(args: string[]): Promise<void> {
         say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${steps} steps)`);
       }
     }
-    if (flag(args, '--no-torch')) torch[presetName] = 'skipped: --no-torch';
-    else torch[presetName] = torchStep(presetName, paper ? Math.max(1, paperSteps) : tinySteps);
-    const tr = torch[presetName];
-    if (typeof tr === 'string') say(`S2I ${presetName} pytorch  ${tr}`);
-    else {
-      say(`S2I ${presetName} pytorch  ${fmt(tr.imagesPerSecond)} images/s (${tr.stepSeconds.toFixed(3)} s/step, torch ${tr.torch}, ${tr.threads} threads)`);
-      for (const t of ours.filter((o) => o.preset === presetName && o.net === 's2i')) {
-        say(`  ratio PyTorch ÷ ${t.backend}: ${(tr.imagesPerSecond / t.imagesPerSecond).toFixed(2)}`);
+    for (const net of nets) {
+      const key = `${net}_${presetName}`;
+      if (flag(args, '--no-torch')) torch[key] = 'skipped: --no-torch';
+      else torch[key] = torchStep(net, presetName, paper ? Math.max(1, paperSteps) : tinySteps);
+      const tr = torch[key];
+      const label = `${net.toUpperCase()} ${presetName} pytorch `;
+      if (typeof tr === 'string') say(`${label} ${tr}`);
+      else {
+        say(`${label} ${fmt(tr.imagesPerSecond)} images/s (${tr.stepSeconds.toFixed(3)} s/step, torch ${tr.torch}, ${tr.threads} threads)`);
+        for (const t of ours.filter((o) => o.preset === presetName && o.net === net)) {
+          say(`  ratio PyTorch ÷ ${t.backend}: ${(tr.imagesPerSecond / t.imagesPerSecond).toFixed(2)}`);
+        }
       }
     }
   }
   const ratios: Record<string, number> = {};
   for (const t of ours) {
-    const tr = torch[t.preset];
-    if (t.net === 's2i' && tr && typeof tr !== 'string') ratios[`s2i_${t.preset}_${t.backend}`] = tr.imagesPerSecond / t.imagesPerSecond;
+    const tr = torch[`${t.net}_${t.preset}`];
+    if (tr && typeof tr !== 'string') ratios[`${t.net}_${t.preset}_${t.backend}`] = tr.imagesPerSecond / t.imagesPerSecond;
   }
   say(JSON.stringify({
     bench: 'train', chosen: backend,
