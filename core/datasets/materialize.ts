@@ -10,7 +10,9 @@ import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
 import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
-import { encodeNpy } from '../media/npy';
+import { decodeNpy, encodeNpy } from '../media/npy';
+import { decodeRgb, type RgbImage } from '../media/image';
+import { featureMatrix, type FeatureMatrix } from '../media/spectrogram';
 import { computeRepresentation } from '../media/representations';
 import type { BlobStore } from '../store/blobStore';
 import { pairChunk, pairImage64, TrackCache } from './pairMedia';
@@ -64,6 +66,38 @@ function store(cat: Catalog, blobs: BlobStore, k: string, rep: string, bytes: Bu
     .run(k, rep, hash, JSON.stringify(shape), nowIso());
 }
 
+export interface PairFeatures {
+  /** the LMS in dB, 128×44 */
+  lms: FeatureMatrix;
+  /** the 64×64 RGB picture */
+  image: RgbImage;
+  computed: { lms: boolean; image: boolean };
+}
+
+/** A pair's LMS and 64×64 picture, from the cache when there, computed and cached otherwise. */
+export async function pairFeatures(cat: Catalog, blobs: BlobStore, pair: PairRow, tracks = new TrackCache()): Promise<PairFeatures> {
+  const keys = pairFeatureKeys(pair);
+  let lms: FeatureMatrix;
+  const lmsHash = cachedFeature(cat, blobs, keys.lms);
+  if (lmsHash) {
+    const arr = decodeNpy(blobs.read(lmsHash));
+    lms = featureMatrix(arr.shape[0], arr.shape[1], arr.data);
+  } else {
+    lms = computeRepresentation('lms', await pairChunk(cat, pair, tracks));
+    if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
+    store(cat, blobs, keys.lms, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
+  }
+  let image: RgbImage;
+  const imageHash = cachedFeature(cat, blobs, keys.image);
+  if (imageHash) image = await decodeRgb(blobs.read(imageHash));
+  else {
+    image = await pairImage64(cat, pair);
+    const png = await sharp(Buffer.from(image.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
+    store(cat, blobs, keys.image, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]);
+  }
+  return { lms, image, computed: { lms: !lmsHash, image: !imageHash } };
+}
+
 export async function materializeDataset(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const ds = getDataset(cat, datasetRef);
   const ids = (
@@ -77,22 +111,12 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
     if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
     const pair = getPair(cat, id);
     if (!pair) continue;
-    const keys = pairFeatureKeys(pair);
     try {
-      if (cachedFeature(cat, blobs, keys.lms)) res.cached.lms++;
-      else {
-        const lms = computeRepresentation('lms', await pairChunk(cat, pair, tracks));
-        if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
-        store(cat, blobs, keys.lms, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
-        res.computed.lms++;
-      }
-      if (cachedFeature(cat, blobs, keys.image)) res.cached.image++;
-      else {
-        const img = await pairImage64(cat, pair);
-        const png = await sharp(Buffer.from(img.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
-        store(cat, blobs, keys.image, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]);
-        res.computed.image++;
-      }
+      const f = await pairFeatures(cat, blobs, pair, tracks);
+      if (f.computed.lms) res.computed.lms++;
+      else res.cached.lms++;
+      if (f.computed.image) res.computed.image++;
+      else res.cached.image++;
     } catch (err) {
       res.failed.push({ pairId: id, reason: err instanceof Error ? err.message : String(err) });
     }

@@ -365,7 +365,7 @@ export async function openRunTrainer(
 ): Promise<OpenedRun> {
   const cat = ctx.catalog;
   const config = getRun(cat, runId).config;
-  const data = await loadSnapshotData(cat, config.snapshotId, config.datasetId, {
+  const data = await loadSnapshotData(cat, ctx.blobs, config.snapshotId, config.datasetId, {
     instrument: config.wrongPairs === 'pose' ? config.instrument : null,
     representation: config.model === 'sound-clf' ? config.representation : 'lms',
     onProgress: opts.onProgress,

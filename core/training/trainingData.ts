@@ -12,7 +12,9 @@
 import type { Catalog } from '../catalog/catalog';
 import type { PairRow } from '../catalog/pairsRepo';
 import { getSource } from '../catalog/sourcesRepo';
-import { pairChunk, pairImage64, TrackCache } from '../datasets/pairMedia';
+import { pairFeatures } from '../datasets/materialize';
+import { pairChunk, TrackCache } from '../datasets/pairMedia';
+import type { BlobStore } from '../store/blobStore';
 import { snapshotPairs, type SnapshotPair } from '../datasets/snapshots';
 import { AvError } from '../errors';
 import { LMS_SHAPE } from '../media/constants';
@@ -97,6 +99,7 @@ function asPairRow(cat: Catalog, p: SnapshotPair, datasetId: number): PairRow {
 
 export async function loadSnapshotData(
   cat: Catalog,
+  blobs: BlobStore,
   snapshotId: number,
   datasetId: number,
   opts: { instrument?: string | null; representation?: Representation; onProgress?: (done: number, total: number) => void } = {},
@@ -113,17 +116,18 @@ export async function loadSnapshotData(
   const cache = new TrackCache();
   for (const [i, r] of rows.entries()) {
     const pair = asPairRow(cat, r, datasetId);
-    const clip = await pairChunk(cat, pair, cache);
-    const file = getSource(cat, r.audioSourceId)?.path;
-    const lms = normaliseLms(computeRepresentation('lms', clip, file).data);
-    const img = await pairImage64(cat, pair);
+    // LMS and 64×64 picture come from the materialisation cache (computed and cached when missing)
+    const features = await pairFeatures(cat, blobs, pair, cache);
+    const lms = normaliseLms(features.lms.data);
+    const img = features.image;
     const split = data[r.split];
     split.pairIds.push(r.pairId);
     split.labels.push(classes.indexOf(r.instrument));
     split.lms.push(lms);
     if (representation === 'lms') split.sound.push(lms);
     else {
-      const m = computeRepresentation(representation, clip, file);
+      const file = getSource(cat, r.audioSourceId)?.path;
+      const m = computeRepresentation(representation, await pairChunk(cat, pair, cache), file);
       data.soundShape = m.shape;
       split.sound.push(normaliseRepresentation(representation, m.data));
     }
