@@ -12,7 +12,7 @@
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { findDataset } from '../catalog/datasetsRepo';
 import type { PairState, Split } from '../catalog/pairsRepo';
-import type { SourceKind } from '../catalog/sourcesRepo';
+import type { SourceInput } from '../catalog/sourcesRepo';
 import { AvError } from '../errors';
 import type { SkipEntry, SkipReport } from './skipReport';
 
@@ -26,16 +26,8 @@ export interface ImportTarget {
   config?: Record<string, unknown>;
 }
 
-export interface StagedSource {
-  hash: string;
-  kind: SourceKind;
-  path: string;
-  originalName: string;
-  bytes: number;
-  durationS?: number | null;
-  width?: number | null;
-  height?: number | null;
-}
+/** A media file an import will register: the same fields as a catalog source. */
+export type StagedSource = SourceInput;
 
 export interface StagedPair {
   pairKey: string;
