@@ -36,8 +36,12 @@ type GemmFn = (ap: number, bp: number, cp: number, mp: number, np: number, k: nu
 interface GemmExports {
   mem: WasmMemory;
   gemm: GemmFn;
-  /** The second thread, if any: ctrl[0] = job sequence, ctrl[1] = last finished job, ctrl[2..12) = gemm args. */
-  helper: { worker: Worker; ctrl: Int32Array } | null;
+  bytes: Uint8Array;
+  /**
+   * The second thread (started on the first large product, so probing costs no thread), null if
+   * none: ctrl[0] = job sequence, ctrl[1] = last finished job, ctrl[2..12) = gemm args.
+   */
+  helper: { worker: Worker; ctrl: Int32Array } | null | undefined;
 }
 
 const KC = 256;
@@ -79,27 +83,33 @@ function wasm(): GemmExports | null {
     if (!wa) throw new Error('no WebAssembly');
     const mem = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     const exports = new wa.Instance(new wa.Module(bytes), { env: { mem } }).exports as { gemm: GemmFn };
-    let helper: GemmExports['helper'] = null;
-    if (threadsWanted() > 1) {
-      try {
-        const ctrl = new Int32Array(new SharedArrayBuffer(12 * 4));
-        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, mem, ctrl: ctrl.buffer } });
-        worker.unref();
-        helper = { worker, ctrl };
-      } catch {
-        helper = null;
-      }
-    }
-    instance = { mem, gemm: exports.gemm, helper };
+    instance = { mem, gemm: exports.gemm, bytes, helper: undefined };
   } catch {
     instance = null;
   }
   return instance;
 }
 
-/** Threads the GEMM uses for large products (1 or 2). */
+function helperOf(w: GemmExports): GemmExports['helper'] {
+  if (w.helper !== undefined) return w.helper;
+  w.helper = null;
+  if (threadsWanted() > 1) {
+    try {
+      const ctrl = new Int32Array(new SharedArrayBuffer(12 * 4));
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: w.bytes, mem: w.mem, ctrl: ctrl.buffer } });
+      worker.unref();
+      w.helper = { worker, ctrl };
+    } catch {
+      w.helper = null;
+    }
+  }
+  return w.helper;
+}
+
+/** Threads the GEMM uses for large products (1 or 2); starts the helper thread if it is wanted. */
 export function gemmThreads(): number {
-  return wasm()?.helper ? 2 : 1;
+  const w = wasm();
+  return w && helperOf(w) ? 2 : 1;
 }
 
 /** True when the WebAssembly SIMD kernel instantiates in this runtime. */
@@ -172,8 +182,8 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c:
   packA(heap.subarray(ap, ap + aFloats), a, m, k);
   packB(heap.subarray(bp, bp + bFloats), b, k, n);
   heap.fill(0, cp, cp + cFloats);
-  const h = w.helper;
-  if (h && np >= 2 && m * n * k >= PARALLEL_MIN_WORK) {
+  const h = np >= 2 && m * n * k >= PARALLEL_MIN_WORK ? helperOf(w) : null;
+  if (h) {
     // The worker takes the first half of the column panels, this thread the rest.
     const split = np >> 1;
     const args = [ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, 0, split];
