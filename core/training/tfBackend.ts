@@ -2,13 +2,13 @@
 // add-on, then the pure-JavaScript CPU backend that always installs (DESIGN.md, "Lessons from
 // peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
 // model code takes that namespace as a parameter and runs unchanged on any of them.
-import { createRequire } from 'node:module';
 import { useCpuKernels } from './cpuGemmKernels';
 import { gemmAvailable } from './gemm';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 /** 'cpu-fast': the pure-JS backend with the studio's WebAssembly-SIMD GEMM conv kernels; 'cpu-js': stock tfjs with flat-loop conv gradients. */
-export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';
+export type { BackendKind } from '../env/tfBackendProbe';
+import type { BackendKind } from '../env/tfBackendProbe';
 
 export interface LoadedTf {
   tf: Tf;
@@ -77,29 +77,4 @@ async function loadUncached(candidates: readonly BackendCandidate[]): Promise<Lo
 export function loadTf(): Promise<LoadedTf & { attempts: LoadAttempt[] }> {
   cached ??= loadUncached(TF_CANDIDATES);
   return cached;
-}
-
-export interface BackendDescription {
-  /** The package loadTf() would try first that resolves on disk (it may still fail to load). */
-  package: string | null;
-  backend: BackendKind | null;
-  candidates: { package: string; backend: BackendKind; resolvable: boolean }[];
-}
-
-/** Cheap answer for `doctor`: which packages resolve, without loading any native binary. */
-export function describeBackend(fromUrl: string = import.meta.url): BackendDescription {
-  const require = createRequire(fromUrl);
-  const candidates = TF_CANDIDATES.map((c) => {
-    let resolvable: boolean;
-    try {
-      require.resolve(c.package);
-      resolvable = true;
-    } catch {
-      resolvable = false;
-    }
-    return { ...c, resolvable };
-  });
-  const first = candidates.find((c) => c.resolvable) ?? null;
-  const backend = first?.backend === 'cpu-js' && cpuFastWanted() ? 'cpu-fast' : first?.backend ?? null;
-  return { package: first?.package ?? null, backend, candidates };
 }
