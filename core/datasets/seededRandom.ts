@@ -5,15 +5,7 @@ export const DEFAULT_DATASET_SEED = 2017;
 
 export { mulberry32 } from '../training/rng';
 
-/** Fisher–Yates shuffle of a copy of `items`. */
-export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
+export { shuffled } from '../training/rng';
 
 /** A stable 32-bit seed derived from a base seed and a string (e.g. a class name). */
 export function deriveSeed(seed: number, label: string): number {

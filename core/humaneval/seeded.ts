@@ -11,14 +11,6 @@ export function deriveSeed(...parts: Array<string | number>): number {
   return h & 0x7fffffff;
 }
 
-/** Fisher–Yates with the given uniform source; returns a new array. */
-export function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
-  const out = xs.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
+export { shuffled } from '../training/rng';
 
 export { seededUniform };
