@@ -6,10 +6,9 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import type { StudioContext } from '../api/context';
 import { getPair } from '../catalog/pairsRepo';
-import { pairChunk, pairImage64 } from '../datasets/pairMedia';
+import { pairFeatures } from '../datasets/materialize';
 import { AvError } from '../errors';
 import { toSignedFloat } from '../media/image';
-import { computeRepresentation } from '../media/representations';
 import { buildI2SGenerator } from '../models/i2sGan';
 import { buildS2IGenerator } from '../models/s2iGan';
 import { ENCODER_FOR, isGanModel, presetFor } from '../runs/runConfig';
@@ -78,11 +77,10 @@ async function loadGenerator(ctx: StudioContext, runId: number, epoch?: number):
 async function conditionInput(ctx: StudioContext, tf: Tf, enc: LoadedEncoder, pairId: number): Promise<tfjs.Tensor4D> {
   const pair = getPair(ctx.catalog, pairId);
   if (!pair) throw new AvError('not_found', `no pair ${pairId}`);
-  if (enc.input.kind === 'sound') {
-    const lms = computeRepresentation('lms', await pairChunk(ctx.catalog, pair));
-    return lmsTensor(tf, [normaliseLms(lms.data)], enc.input.shape);
-  }
-  return imageTensor(tf, [toSignedFloat(await pairImage64(ctx.catalog, pair))], enc.input.size);
+  // the same cached features training read, normalised the same way
+  const features = await pairFeatures(ctx.catalog, ctx.blobs, pair);
+  if (enc.input.kind === 'sound') return lmsTensor(tf, [normaliseLms(features.lms.data)], enc.input.shape);
+  return imageTensor(tf, [toSignedFloat(features.image)], enc.input.size);
 }
 
 export async function generateForPairs(ctx: StudioContext, runId: number, pairIds: number[], seeds: number[], epoch?: number): Promise<{ epoch: number; items: Generated[] }> {
