@@ -4,15 +4,13 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { type Catalog, nowIso } from '../catalog/catalog';
+import type { Catalog } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow } from '../catalog/pairsRepo';
-import { cachedFeature, IMAGE_REP, LMS_REP, pairFeatureKeys } from '../datasets/materialize';
-import { pairChunk, pairImage64, pairPictureJpeg, sourceOf } from '../datasets/pairMedia';
+import { cachedFeature, pairImageFeature, pairLmsFeature, storeFeature } from '../datasets/materialize';
+import { pairPictureJpeg, sourceOf } from '../datasets/pairMedia';
 import { AvError } from '../errors';
-import { HOP_LENGTH, IMAGE_SIZE, LMS_SHAPE, SAMPLE_RATE } from '../media/constants';
-import { decodeNpy, encodeNpy } from '../media/npy';
-import { computeRepresentation } from '../media/representations';
+import { HOP_LENGTH, IMAGE_SIZE, SAMPLE_RATE } from '../media/constants';
 import { extractVideoFrame } from '../media/videoFrame';
 import type { BlobStore } from '../store/blobStore';
 import type { StudioContext } from './context';
@@ -27,14 +25,6 @@ function pairOf(cat: Catalog, id: number): PairRow {
   const p = getPair(cat, id);
   if (!p) throw new AvError('not_found', `no pair ${id}`);
   return p;
-}
-
-function storeFeature(cat: Catalog, blobs: BlobStore, k: string, rep: string, bytes: Buffer, ext: string, shape: readonly number[]): string {
-  const hash = blobs.put(bytes, ext);
-  cat.db
-    .prepare('INSERT INTO feature_cache (key, rep, blob_hash, shape, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET blob_hash = excluded.blob_hash, shape = excluded.shape')
-    .run(k, rep, hash, JSON.stringify(shape), nowIso());
-  return hash;
 }
 
 /** A cached picture with its size (feature_cache.shape is [height, width, channels]). */
@@ -93,13 +83,7 @@ export async function renderPairPicture(ctx: StudioContext, pair: PairRow): Prom
     full = { hash: storeFeature(cat, blobs, fullKey, 'picture', jpeg, 'jpg', [h, w, 3]), width: w, height: h };
   }
 
-  const smallKey = pairFeatureKeys(pair).image;
-  let smallHash = cachedFeature(cat, blobs, smallKey);
-  if (!smallHash) {
-    const img = await pairImage64(cat, pair);
-    const png = await sharp(Buffer.from(img.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
-    smallHash = storeFeature(cat, blobs, smallKey, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]);
-  }
+  const smallHash = (await pairImageFeature(cat, blobs, pair)).hash;
   return {
     pairId: pair.id,
     kind: pair.image ? 'image' : 'video-frame',
@@ -113,21 +97,7 @@ export async function renderPairPicture(ctx: StudioContext, pair: PairRow): Prom
 
 export async function pairLms(ctx: StudioContext, pair: PairRow): Promise<PairLms> {
   const { catalog: cat, blobs } = ctx;
-  const k = pairFeatureKeys(pair).lms;
-  let data: Float32Array;
-  let shape: [number, number];
-  const hash = cachedFeature(cat, blobs, k);
-  if (hash) {
-    const npy = decodeNpy(blobs.read(hash), blobs.find(hash) ?? undefined);
-    data = npy.data;
-    shape = [npy.shape[0], npy.shape[1]];
-  } else {
-    const lms = computeRepresentation('lms', await pairChunk(cat, pair), sourceOf(cat, pair.audio.id).path);
-    if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
-    storeFeature(cat, blobs, k, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
-    data = lms.data;
-    shape = lms.shape;
-  }
+  const { data, shape } = (await pairLmsFeature(cat, blobs, pair)).lms;
   let minDb = Infinity;
   let maxDb = -Infinity;
   const out = new Array<number>(data.length);

@@ -15,7 +15,7 @@ import { decodeRgb, type RgbImage } from '../media/image';
 import { featureMatrix, type FeatureMatrix } from '../media/spectrogram';
 import { computeRepresentation } from '../media/representations';
 import type { BlobStore } from '../store/blobStore';
-import { pairChunk, pairImage64, TrackCache } from './pairMedia';
+import { pairChunk, pairImage64, sourceOf, TrackCache } from './pairMedia';
 
 /** Bump when the way a feature is computed changes: old cache entries are then simply not found. */
 export const FEATURE_VERSION = 1;
@@ -59,11 +59,37 @@ export function cachedFeature(cat: Catalog, blobs: BlobStore, k: string): string
   return r && blobs.find(r.blob_hash) ? r.blob_hash : null;
 }
 
-function store(cat: Catalog, blobs: BlobStore, k: string, rep: string, bytes: Buffer, ext: string, shape: readonly number[]): void {
+/** Stores bytes in the blob store and records them under a cache key; returns the blob hash. */
+export function storeFeature(cat: Catalog, blobs: BlobStore, k: string, rep: string, bytes: Buffer, ext: string, shape: readonly number[]): string {
   const hash = blobs.put(bytes, ext);
   cat.db
-    .prepare('INSERT INTO feature_cache (key, rep, blob_hash, shape, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET blob_hash = excluded.blob_hash')
+    .prepare('INSERT INTO feature_cache (key, rep, blob_hash, shape, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET blob_hash = excluded.blob_hash, shape = excluded.shape')
     .run(k, rep, hash, JSON.stringify(shape), nowIso());
+  return hash;
+}
+
+/** A pair's LMS (dB, 128×44), from the cache or computed and cached. */
+export async function pairLmsFeature(cat: Catalog, blobs: BlobStore, pair: PairRow, tracks = new TrackCache()): Promise<{ lms: FeatureMatrix; computed: boolean }> {
+  const k = pairFeatureKeys(pair).lms;
+  const hash = cachedFeature(cat, blobs, k);
+  if (hash) {
+    const arr = decodeNpy(blobs.read(hash), blobs.find(hash) ?? undefined);
+    return { lms: featureMatrix(arr.shape[0], arr.shape[1], arr.data), computed: false };
+  }
+  const lms = computeRepresentation('lms', await pairChunk(cat, pair, tracks), sourceOf(cat, pair.audio.id).path);
+  if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
+  storeFeature(cat, blobs, k, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
+  return { lms, computed: true };
+}
+
+/** A pair's 64×64 picture as a cached PNG's blob hash (and the pixels when they were just computed). */
+export async function pairImageFeature(cat: Catalog, blobs: BlobStore, pair: PairRow): Promise<{ hash: string; image: RgbImage | null; computed: boolean }> {
+  const k = pairFeatureKeys(pair).image;
+  const cached = cachedFeature(cat, blobs, k);
+  if (cached) return { hash: cached, image: null, computed: false };
+  const image = await pairImage64(cat, pair);
+  const png = await sharp(Buffer.from(image.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
+  return { hash: storeFeature(cat, blobs, k, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]), image, computed: true };
 }
 
 export interface PairFeatures {
@@ -76,26 +102,10 @@ export interface PairFeatures {
 
 /** A pair's LMS and 64×64 picture, from the cache when there, computed and cached otherwise. */
 export async function pairFeatures(cat: Catalog, blobs: BlobStore, pair: PairRow, tracks = new TrackCache()): Promise<PairFeatures> {
-  const keys = pairFeatureKeys(pair);
-  let lms: FeatureMatrix;
-  const lmsHash = cachedFeature(cat, blobs, keys.lms);
-  if (lmsHash) {
-    const arr = decodeNpy(blobs.read(lmsHash));
-    lms = featureMatrix(arr.shape[0], arr.shape[1], arr.data);
-  } else {
-    lms = computeRepresentation('lms', await pairChunk(cat, pair, tracks));
-    if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
-    store(cat, blobs, keys.lms, LMS_REP, encodeNpy(lms.data, lms.shape), 'npy', lms.shape);
-  }
-  let image: RgbImage;
-  const imageHash = cachedFeature(cat, blobs, keys.image);
-  if (imageHash) image = await decodeRgb(blobs.read(imageHash));
-  else {
-    image = await pairImage64(cat, pair);
-    const png = await sharp(Buffer.from(image.data), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
-    store(cat, blobs, keys.image, IMAGE_REP, png, 'png', [IMAGE_SIZE, IMAGE_SIZE, 3]);
-  }
-  return { lms, image, computed: { lms: !lmsHash, image: !imageHash } };
+  const { lms, computed: lmsComputed } = await pairLmsFeature(cat, blobs, pair, tracks);
+  const img = await pairImageFeature(cat, blobs, pair);
+  const image = img.image ?? (await decodeRgb(blobs.read(img.hash)));
+  return { lms, image, computed: { lms: lmsComputed, image: img.computed } };
 }
 
 export async function materializeDataset(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {

@@ -2,14 +2,13 @@
 // run plus the ground truth, from seeded test pairs and a stored generation seed per set; raters
 // with their own seeded presentation order. Images are PNGs in the blob store.
 import { randomBytes } from 'node:crypto';
-import sharp from 'sharp';
 import type { StudioContext } from '../api/context';
 import type { HumanEvalCreateInput, HumanEvalRater, HumanEvalSession } from '../api/humanEvalContract';
 import { DEFAULT_RUBRIC, HumanEvalCreateInputSchema } from '../api/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { findDataset } from '../catalog/datasetsRepo';
 import { getPair } from '../catalog/pairsRepo';
-import { pairImage64 } from '../datasets/pairMedia';
+import { pairImageFeature } from '../datasets/materialize';
 import { AvError } from '../errors';
 import { getRun, listRuns, type RunRow } from '../runs/runsRepo';
 import { deriveSeed, seededUniform, shuffled } from './seeded';
@@ -48,9 +47,7 @@ async function defaultGenerate(ctx: StudioContext): Promise<GenerateImage> {
 async function groundTruthPng(ctx: StudioContext, pairId: number): Promise<string> {
   const pair = getPair(ctx.catalog, pairId);
   if (!pair) throw new AvError('not_found', `no pair ${pairId}`);
-  const img = await pairImage64(ctx.catalog, pair);
-  const png = await sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
-  return ctx.blobs.put(png, 'png');
+  return (await pairImageFeature(ctx.catalog, ctx.blobs, pair)).hash;
 }
 
 function hasCheckpoint(cat: Catalog, runId: number): boolean {
