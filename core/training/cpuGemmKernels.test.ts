@@ -9,6 +9,13 @@ import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
 import { gemm, gemmAvailable, gemmReference, gemmThreads, type Strided } from './gemm';
 import { timeSteps } from '../../bench/train';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const WAT2WASM = '/usr/bin/wat2wasm';
 
 const { tf, backend } = await loadTf();
 afterAll(() => {
@@ -44,6 +51,16 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     expect(backend).toBe(process.env.AVSTUDIO_TF_BACKEND === 'cpu-js' ? 'cpu-js' : 'cpu-fast');
   });
 
+  it.runIf(existsSync(WAT2WASM))('the module bytes embedded in gemm.ts are gemm.wat compiled', () => {
+    const wat = fileURLToPath(new URL('./gemm.wat', import.meta.url));
+    const out = join(mkdtempSync(join(tmpdir(), 'avstudio-wat-')), 'gemm.wasm');
+    const r = spawnSync(WAT2WASM, ['--enable-threads', wat, '-o', out]);
+    expect(r.status, String(r.stderr)).toBe(0);
+    const embedded = /GEMM_WASM_BASE64 =\s*'([^']+)'/.exec(readFileSync(fileURLToPath(new URL('./gemm.ts', import.meta.url)), 'utf8'))?.[1];
+    expect(embedded).toBe(readFileSync(out).toString('base64'));
+    rmSync(dirname(out), { recursive: true, force: true });
+  });
+
   it('GEMM matches a triple loop, with plain and transposed (strided) operands', () => {
     expect([1, 2]).toContain(gemmThreads());
     const rand = (n: number, seed: number): Float32Array => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
@@ -72,6 +89,12 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 4, 4, 20], w: [1, 1, 20, 11], s: [1, 1], pad: 'valid' },
     { x: [2, 4, 4, 6], w: [4, 4, 6, 5], s: [1, 1], pad: 'valid' },
     { x: [4, 16, 16, 8], w: [4, 4, 8, 16], s: [2, 2], pad: 'same' },
+    // Implicit-GEMM paths (convImplicit.ts): ≥ 8 input channels, rows not a multiple of 4,
+    // stride-1 input gradients incl. an even kernel with uneven 'same' padding, a split product.
+    { x: [3, 9, 7, 16], w: [3, 3, 16, 12], s: [1, 1], pad: 'same' },
+    { x: [2, 6, 5, 8], w: [4, 4, 8, 8], s: [1, 1], pad: 'same' },
+    { x: [2, 12, 11, 8], w: [4, 4, 8, 20], s: [2, 1], pad: 'valid' },
+    { x: [2, 32, 32, 32], w: [3, 3, 32, 32], s: [1, 1], pad: 'same' },
   ];
   it.each(cases)('conv2d, its two gradients and conv2dTranspose match stock for %o', ({ x: xs, w: ws, s, pad }) => {
     const [ref, ours] = both(() => {

@@ -11,6 +11,7 @@ import type { Tf } from './tfBackend';
 import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, conv2dBackpropInputNhwc } from './cpuConvKernels';
 import { elementwiseKernels } from './cpuElementwiseKernels';
 import { gemm, gemmAvailable, type Values } from './gemm';
+import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './convImplicit';
 
 interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
 interface CpuBackendLike {
@@ -49,6 +50,38 @@ const supported = (attrs: Record<string, unknown>, info: Conv2DInfo): boolean =>
 const isPointwise = (info: Conv2DInfo): boolean =>
   info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 &&
   info.padInfo.top === 0 && info.padInfo.left === 0 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
+
+/** Below this many input channels per tap the im2col path is used (the implicit kernels' inner loop runs over channels). */
+const IMPLICIT_MIN_CHANNELS = 8;
+
+export function geometryOf(info: Conv2DInfo): ConvGeometry {
+  return {
+    batch: info.batchSize, inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
+    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
+    fh: info.filterHeight, fw: info.filterWidth, sh: info.strideHeight, sw: info.strideWidth,
+    top: info.padInfo.top, left: info.padInfo.left,
+  };
+}
+
+/** Forward conv: implicit GEMM (convImplicit.ts) unless pointwise or with few input channels. */
+export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array {
+  if (isPointwise(info) || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dGemm(x, w, info);
+  return conv2dImplicit(x, w, geometryOf(info));
+}
+
+/** Input gradient: for stride 1, a conv of dy with the flipped filter (implicit GEMM); else GEMM + col2im. */
+export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
+  const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
+  if (!stride1 || isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
+  return conv2dBackpropInputImplicit(dy, w, geometryOf(info));
+}
+
+/** Filter gradient: implicit GEMM when the channel counts suit its tiles, else im2col + GEMM. */
+export function conv2dBackpropFilterFast(x: Values, dy: Values, info: Conv2DInfo): Float32Array {
+  const g = geometryOf(info);
+  if (isPointwise(info) || !filterImplicitSupported(g)) return conv2dBackpropFilterGemm(x, dy, info);
+  return conv2dBackpropFilterImplicit(x, dy, g);
+}
 
 function chunkRows(k: number, m: number): number {
   return Math.min(m, Math.max(4, Math.floor(CHUNK_FLOATS / Math.max(1, k) / 4) * 4));
@@ -219,8 +252,8 @@ export function useCpuKernels(tf: Tf, mode: CpuKernelMode): boolean {
     current.set(tf.registerKernel, mode);
     return true;
   }
-  const filterImpl = mode === 'gemm' ? conv2dBackpropFilterGemm : conv2dBackpropFilterNhwc;
-  const inputImpl = mode === 'gemm' ? conv2dBackpropInputGemm : conv2dBackpropInputNhwc;
+  const filterImpl = mode === 'gemm' ? conv2dBackpropFilterFast : conv2dBackpropFilterNhwc;
+  const inputImpl = mode === 'gemm' ? conv2dBackpropInputFast : conv2dBackpropInputNhwc;
   replace(tf, CONV_BACKPROP_FILTER, (args) => {
     const attrs = args.attrs ?? {};
     const backend = args.backend as CpuBackendLike;
@@ -248,7 +281,7 @@ export function useCpuKernels(tf: Tf, mode: CpuKernelMode): boolean {
       const backend = args.backend as CpuBackendLike;
       const info = convInfo(tf, x.shape, filter.shape, attrs);
       if (!supported(attrs, info)) return orig(name).kernelFunc(args as never);
-      return backend.makeTensorInfo(info.outShape as number[], 'float32', conv2dGemm(valuesOf(backend, x), valuesOf(backend, filter), info));
+      return backend.makeTensorInfo(info.outShape as number[], 'float32', conv2dFast(valuesOf(backend, x), valuesOf(backend, filter), info));
     };
     replace(tf, CONV2D, forward(CONV2D));
     replace(tf, FUSED_CONV2D, forward(FUSED_CONV2D));

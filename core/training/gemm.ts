@@ -10,9 +10,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 
-/** wat2wasm --enable-threads core/training/gemm.wat -o - | base64 -w0 */
+/** wat2wasm --enable-threads core/training/gemm.wat -o /dev/stdout | base64 -w0 (checked by cpuGemmKernels.test.ts) */
 const GEMM_WASM_BASE64 =
-  'AGFzbQEAAAABDgFgCn9/f39/f39/f38AAg8BA2VudgNtZW0CAwGAgAIDAgEABwgBBGdlbW0AAArSBQHPBQILfwt7IARBIGwhFEEAIQoCQANAIAogBU4NASAFIAprIQsgCyAGSgRAIAYhCwtBACEMAkADQCAMIANODQEgDCAHaiENIA0gA0oEQCADIQ0LIAghDgJAA0AgDiAJTg0BIAwhDwJAA0AgDyANTg0BIAAgDyAFbCAKakEEdGohECABIA4gBWwgCmpBBXRqIREgECALQQR0aiES/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAhGf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAAAAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAAAAAAACEd/QwAAAAAAAAAAAAAAAAAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhHwJAA0AgECASTw0BIBH9AAQAIRUgEf0ABBAhFiAQ/QkCACEXIBggFyAV/eYB/eQBIRggGSAXIBb95gH95AEhGSAQ/QkCBCEXIBogFyAV/eYB/eQBIRogGyAXIBb95gH95AEhGyAQ/QkCCCEXIBwgFyAV/eYB/eQBIRwgHSAXIBb95gH95AEhHSAQ/QkCDCEXIB4gFyAV/eYB/eQBIR4gHyAXIBb95gH95AEhHyAQQRBqIRAgEUEgaiERDAALCyACIA9BAnQgFGwgDkEFdGpqIRMgEyAT/QAEACAY/eQB/QsEACATIBP9AAQQIBn95AH9CwQQIBMgFGohEyATIBP9AAQAIBr95AH9CwQAIBMgE/0ABBAgG/3kAf0LBBAgEyAUaiETIBMgE/0ABAAgHP3kAf0LBAAgEyAT/QAEECAd/eQB/QsEECATIBRqIRMgEyAT/QAEACAe/eQB/QsEACATIBP9AAQQIB/95AH9CwQQIA9BAWohDwwACwsgDkEBaiEODAALCyANIQwMAAsLIAogBmohCgwACwsL';
+  'AGFzbQEAAAABKANgCn9/f39/f39/f38AYAl/f39/f39/f38AYAt/f39/f39/f39/fwACDwEDZW52A21lbQIDAYCAAgMEAwABAgceAwRnZW1tAAAIY29udl9md2QAAQhjb252X2R3dAACCuUPA88FAgt/C3sgBEEgbCEUQQAhCgJAA0AgCiAFTg0BIAUgCmshCyALIAZKBEAgBiELC0EAIQwCQANAIAwgA04NASAMIAdqIQ0gDSADSgRAIAMhDQsgCCEOAkADQCAOIAlODQEgDCEPAkADQCAPIA1ODQEgACAPIAVsIApqQQR0aiEQIAEgDiAFbCAKakEFdGohESAQIAtBBHRqIRL9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZ/QwAAAAAAAAAAAAAAAAAAAAAIRr9DAAAAAAAAAAAAAAAAAAAAAAhG/0MAAAAAAAAAAAAAAAAAAAAACEc/QwAAAAAAAAAAAAAAAAAAAAAIR39DAAAAAAAAAAAAAAAAAAAAAAhHv0MAAAAAAAAAAAAAAAAAAAAACEfAkADQCAQIBJPDQEgEf0ABAAhFSAR/QAEECEWIBD9CQIAIRcgGCAXIBX95gH95AEhGCAZIBcgFv3mAf3kASEZIBD9CQIEIRcgGiAXIBX95gH95AEhGiAbIBcgFv3mAf3kASEbIBD9CQIIIRcgHCAXIBX95gH95AEhHCAdIBcgFv3mAf3kASEdIBD9CQIMIRcgHiAXIBX95gH95AEhHiAfIBcgFv3mAf3kASEfIBBBEGohECARQSBqIREMAAsLIAIgD0ECdCAUbCAOQQV0amohEyATIBP9AAQAIBj95AH9CwQAIBMgE/0ABBAgGf3kAf0LBBAgEyAUaiETIBMgE/0ABAAgGv3kAf0LBAAgEyAT/QAEECAb/eQB/QsEECATIBRqIRMgEyAT/QAEACAc/eQB/QsEACATIBP9AAQQIB395AH9CwQQIBMgFGohEyATIBP9AAQAIB795AH9CwQAIBMgE/0ABBAgH/3kAf0LBBAgD0EBaiEPDAALCyAOQQFqIQ4MAAsLIA0hDAwACwsgCiAGaiEKDAALCwu1BQIRfwt7IAZBIGwhGCADQQJ0IRYgAiADbEEgbCEVIAFBAnQhFyAHIQkCQANAIAkgCE4NASAJQRBqIQogCiAISgRAIAghCgtBACELAkADQCALIAZODQEgCSEMAkADQCAMIApODQH9DAAAAAAAAAAAAAAAAAAAAAAhHf0MAAAAAAAAAAAAAAAAAAAAACEe/QwAAAAAAAAAAAAAAAAAAAAAIR/9DAAAAAAAAAAAAAAAAAAAAAAhIP0MAAAAAAAAAAAAAAAAAAAAACEh/QwAAAAAAAAAAAAAAAAAAAAAISL9DAAAAAAAAAAAAAAAAAAAAAAhI/0MAAAAAAAAAAAAAAAAAAAAACEkIAQgCyAVbGohFCAAIAxBBHRqIQ5BACENAkADQCANIAJODQEgDigCACEPIA4oAgQhECAOKAIIIREgDigCDCESIA8gFmohEwJAA0AgDyATTw0BIBT9AAQAIRogFP0ABBAhGyAP/QkCACEcIB0gHCAa/eYB/eQBIR0gHiAcIBv95gH95AEhHiAQ/QkCACEcIB8gHCAa/eYB/eQBIR8gICAcIBv95gH95AEhICAR/QkCACEcICEgHCAa/eYB/eQBISEgIiAcIBv95gH95AEhIiAS/QkCACEcICMgHCAa/eYB/eQBISMgJCAcIBv95gH95AEhJCAPQQRqIQ8gEEEEaiEQIBFBBGohESASQQRqIRIgFEEgaiEUDAALCyAOIBdqIQ4gDUEBaiENDAALCyAFIAxBAnQgGGwgC0EFdGpqIRkgGSAd/QsEACAZIB79CwQQIBkgGGohGSAZIB/9CwQAIBkgIP0LBBAgGSAYaiEZIBkgIf0LBAAgGSAi/QsEECAZIBhqIRkgGSAj/QsEACAZICT9CwQQIAxBAWohDAwACwsgC0EBaiELDAALCyAKIQkMAAsLC9oEAg5/C3sgB0EgbCEWIAVBAnQhFCAFQQJ2IRhBACELAkADQCALIAJODQEgCyAKaiEMIAwgAkoEQCACIQwLIAghDgJAA0AgDiAJTg0BIA5BA3QgA24hDyAOQQN0IA8gA2xrQQJ0IRBBACENAkADQCANIBhODQEgBiANQQJ0IBZsIA5BBXRqaiEXIBf9AAQAIRwgF/0ABBAhHSAXIBZqIRcgF/0ABAAhHiAX/QAEECEfIBcgFmohFyAX/QAEACEgIBf9AAQQISEgFyAWaiEXIBf9AAQAISIgF/0ABBAhIyAAIA8gAWwgC2pBAnRqIREgESAMIAtrQQJ0aiESIAQgCyAFbCANQQJ0akECdGohEwJAA0AgESASTw0BIBEoAgAgEGohFSAV/QAEACEZIBX9AAQQIRogE/0JAgAhGyAcIBsgGf3mAf3kASEcIB0gGyAa/eYB/eQBIR0gE/0JAgQhGyAeIBsgGf3mAf3kASEeIB8gGyAa/eYB/eQBIR8gE/0JAgghGyAgIBsgGf3mAf3kASEgICEgGyAa/eYB/eQBISEgE/0JAgwhGyAiIBsgGf3mAf3kASEiICMgGyAa/eYB/eQBISMgEyAUaiETIBFBBGohEQwACwsgBiANQQJ0IBZsIA5BBXRqaiEXIBcgHP0LBAAgFyAd/QsEECAXIBZqIRcgFyAe/QsEACAXIB/9CwQQIBcgFmohFyAXICD9CwQAIBcgIf0LBBAgFyAWaiEXIBcgIv0LBAAgFyAj/QsEECANQQFqIQ0MAAsLIA5BAWohDgwACwsgDCELDAALCws=';
 
 export type Values = Float32Array | Int32Array | Uint8Array;
 
@@ -31,15 +31,20 @@ interface WasmGlobal {
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
-type GemmFn = (ap: number, bp: number, cp: number, mp: number, np: number, k: number, kc: number, mc: number, jp0: number, jp1: number) => void;
+type WasmFn = (...args: number[]) => void;
+/** The module's exported kernels, in the order the worker protocol numbers them. */
+export const WASM_KERNELS = ['gemm', 'conv_fwd', 'conv_dwt'] as const;
+export type WasmKernel = (typeof WASM_KERNELS)[number];
+const MAX_ARGS = 12;
 
 interface GemmExports {
   mem: WasmMemory;
-  gemm: GemmFn;
+  fns: Record<WasmKernel, WasmFn>;
   bytes: Uint8Array;
   /**
    * The second thread (started on the first large product, so probing costs no thread), null if
-   * none: ctrl[0] = job sequence, ctrl[1] = last finished job, ctrl[2..12) = gemm args.
+   * none: ctrl[0] = job sequence, ctrl[1] = last finished job, ctrl[2] = kernel index,
+   * ctrl[3..3 + MAX_ARGS) = its arguments.
    */
   helper: { worker: Worker; ctrl: Int32Array } | null | undefined;
 }
@@ -56,12 +61,13 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { bytes, mem, ctrl: sab } = workerData;
 const ctrl = new Int32Array(sab);
-const gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports.gemm;
+const exp = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports;
+const fns = ${JSON.stringify(WASM_KERNELS)}.map((name) => exp[name]);
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, 0, seen);
   seen = Atomics.load(ctrl, 0);
-  gemm(ctrl[2], ctrl[3], ctrl[4], ctrl[5], ctrl[6], ctrl[7], ctrl[8], ctrl[9], ctrl[10], ctrl[11]);
+  fns[ctrl[2]](...ctrl.subarray(3, 3 + ${MAX_ARGS}));
   Atomics.store(ctrl, 1, seen);
   Atomics.notify(ctrl, 1);
 }
@@ -82,8 +88,9 @@ function wasm(): GemmExports | null {
     const wa = (globalThis as unknown as { WebAssembly?: WasmGlobal }).WebAssembly;
     if (!wa) throw new Error('no WebAssembly');
     const mem = new wa.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
-    const exports = new wa.Instance(new wa.Module(bytes), { env: { mem } }).exports as { gemm: GemmFn };
-    instance = { mem, gemm: exports.gemm, bytes, helper: undefined };
+    const exports = new wa.Instance(new wa.Module(bytes), { env: { mem } }).exports as Record<WasmKernel, WasmFn>;
+    const fns = Object.fromEntries(WASM_KERNELS.map((name) => [name, exports[name]])) as Record<WasmKernel, WasmFn>;
+    instance = { mem, fns, bytes, helper: undefined };
   } catch {
     instance = null;
   }
@@ -95,7 +102,7 @@ function helperOf(w: GemmExports): GemmExports['helper'] {
   w.helper = null;
   if (threadsWanted() > 1) {
     try {
-      const ctrl = new Int32Array(new SharedArrayBuffer(12 * 4));
+      const ctrl = new Int32Array(new SharedArrayBuffer((3 + MAX_ARGS) * 4));
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: w.bytes, mem: w.mem, ctrl: ctrl.buffer } });
       worker.unref();
       w.helper = { worker, ctrl };
@@ -120,6 +127,43 @@ export function gemmAvailable(): boolean {
 function ensureBytes(w: GemmExports, bytes: number): void {
   const have = w.mem.buffer.byteLength;
   if (bytes > have) w.mem.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+function wasmOrThrow(): GemmExports {
+  const w = wasm();
+  if (!w) throw new Error('WebAssembly SIMD GEMM is not available');
+  return w;
+}
+
+/**
+ * The shared WebAssembly memory, grown to at least `bytes`, as Float32 and Int32 views (fresh
+ * views: growing replaces the buffer). Callers lay out their operands from byte 0.
+ */
+export function wasmHeap(bytes: number): { f32: Float32Array; i32: Int32Array } {
+  const w = wasmOrThrow();
+  ensureBytes(w, bytes);
+  return { f32: new Float32Array(w.mem.buffer), i32: new Int32Array(w.mem.buffer) };
+}
+
+/**
+ * Runs a kernel of the module: with `helperArgs`, the helper thread (if there is one) runs it on
+ * those arguments while this thread runs `args`; without a helper this thread runs both in turn.
+ */
+export function runWasm(kernel: WasmKernel, args: number[], helperArgs?: number[]): void {
+  const w = wasmOrThrow();
+  const fn = w.fns[kernel];
+  const h = helperArgs ? helperOf(w) : null;
+  if (!h || !helperArgs) {
+    fn(...args);
+    if (helperArgs) fn(...helperArgs);
+    return;
+  }
+  h.ctrl[2] = WASM_KERNELS.indexOf(kernel);
+  for (let i = 0; i < MAX_ARGS; i++) h.ctrl[3 + i] = helperArgs[i] ?? 0;
+  const job = Atomics.add(h.ctrl, 0, 1) + 1;
+  Atomics.notify(h.ctrl, 0);
+  fn(...args);
+  for (let done = Atomics.load(h.ctrl, 1); done !== job; done = Atomics.load(h.ctrl, 1)) Atomics.wait(h.ctrl, 1, done);
 }
 
 /** Packs rows [0, m) × depth [0, k) of A into 4-row panels at dst (floats). */
@@ -164,8 +208,7 @@ function packB(dst: Float32Array, b: Strided, k: number, n: number): void {
  */
 export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c: Float32Array, cOffset = 0): void {
   if (m === 0 || n === 0) return;
-  const w = wasm();
-  if (!w) throw new Error('WebAssembly SIMD GEMM is not available');
+  const w = wasmOrThrow();
   if (k === 0) return;
   const mp = Math.ceil(m / 4);
   const np = Math.ceil(n / 8);
@@ -182,18 +225,13 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c:
   packA(heap.subarray(ap, ap + aFloats), a, m, k);
   packB(heap.subarray(bp, bp + bFloats), b, k, n);
   heap.fill(0, cp, cp + cFloats);
-  const h = np >= 2 && m * n * k >= PARALLEL_MIN_WORK ? helperOf(w) : null;
-  if (h) {
-    // The worker takes the first half of the column panels, this thread the rest.
+  const args = (jp0: number, jp1: number): number[] => [ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, jp0, jp1];
+  if (np >= 2 && m * n * k >= PARALLEL_MIN_WORK && helperOf(w)) {
+    // The helper takes the first half of the column panels, this thread the rest.
     const split = np >> 1;
-    const args = [ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, 0, split];
-    for (let i = 0; i < args.length; i++) h.ctrl[2 + i] = args[i];
-    const job = Atomics.add(h.ctrl, 0, 1) + 1;
-    Atomics.notify(h.ctrl, 0);
-    w.gemm(ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, split, np);
-    for (let done = Atomics.load(h.ctrl, 1); done !== job; done = Atomics.load(h.ctrl, 1)) Atomics.wait(h.ctrl, 1, done);
+    runWasm('gemm', args(split, np), args(0, split));
   } else {
-    w.gemm(ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, 0, np);
+    runWasm('gemm', args(0, np));
   }
   for (let i = 0; i < m; i++) {
     const src = cp + i * cStride;
