@@ -5,6 +5,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../training/tfBackend';
 import type { ImageSize, ModelPreset } from './presets';
 import { LEAKY_RELU_SLOPE } from './presets';
+import { fastBatchNormalization } from './fastBatchNorm';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM, layerInit, sym, type LayerInit } from './layerInit';
 
 /** §3.1: output images are 64×64×3 (RGB in [-1, 1], tanh). */
@@ -29,8 +30,9 @@ export function conditionProjection(
   return sym(tf.layers.leakyReLU({ alpha: LEAKY_RELU_SLOPE, name: `${name}_cond_lrelu` }), fc);
 }
 
+/** DCGAN/GAN-CLS batch norm (§3.1); the fused training path on 'cpu-fast', saved as a stock BatchNormalization. */
 export function batchNorm(tf: Tf, init: LayerInit, name: string): tfjs.layers.Layer {
-  return tf.layers.batchNormalization({
+  return fastBatchNormalization(tf, {
     momentum: BATCH_NORM_MOMENTUM, epsilon: BATCH_NORM_EPSILON, gammaInitializer: init.gamma(), name,
   });
 }
