@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cpuFastWanted } from '../training/tfBackend';
+import { gemmThreads, gemmVariant } from '../training/gemm';
 
 /** 'cpu-fast' = pure-JS backend + the studio's WebAssembly-SIMD GEMM conv kernels (what loadTf() picks then). */
 export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';
@@ -50,7 +51,9 @@ export function probeBackend(env: NodeJS.ProcessEnv = process.env): BackendProbe
       const dir = packageDir(c.package);
       if (!dir) throw new Error('@tensorflow/tfjs is not installed: run npm install');
       if (cpuFastWanted(env)) {
-        return { kind: 'cpu-fast', package: c.package, detail: ['pure-JS CPU backend with WebAssembly-SIMD GEMM conv kernels', ...skipped].join('; ') };
+        const fma = gemmVariant() === 'fma' ? ' (relaxed-SIMD fused multiply-add)' : ' (no fused multiply-add)';
+        const kernels = `pure-JS CPU backend with WebAssembly-SIMD GEMM conv kernels${fma}, ${gemmThreads()} thread(s)`;
+        return { kind: 'cpu-fast', package: c.package, detail: [kernels, ...skipped].join('; ') };
       }
       return { kind: 'cpu-js', package: c.package, detail: ['pure-JS CPU backend', ...skipped].join('; ') };
     }
