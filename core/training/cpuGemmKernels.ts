@@ -4,12 +4,14 @@
 // WebAssembly SIMD GEMM of gemm.ts. These kernels carry ~all the arithmetic of a GAN step (see
 // README "Performance"). Rows of the patch matrix are processed in chunks of about 4 MB.
 // Other layouts (NCHW, dilation > 1, fused bias/activation) fall through to the stock kernels.
-// 'gemm' mode also installs the per-channel Sum/Mean/binary/Tile kernels of cpuElementwiseKernels.ts.
+// 'gemm' mode also installs the per-channel Sum/Mean/binary/Tile kernels of cpuElementwiseKernels.ts
+// and the fused batch-norm / activation-gradient kernels of cpuNormKernels.ts.
 // useCpuKernels() switches between 'stock' (tfjs as shipped), 'flat' (the flat-loop gradients of
 // cpuConvKernels.ts) and 'gemm' at run time, so tests and the benchmark can compare them in one process.
 import type { Tf } from './tfBackend';
 import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, conv2dBackpropInputNhwc } from './cpuConvKernels';
 import { elementwiseKernels } from './cpuElementwiseKernels';
+import { installNormKernels } from './cpuNormKernels';
 import { gemm, gemmAvailable, type Values } from './gemm';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './convImplicit';
 
@@ -248,6 +250,7 @@ export function useCpuKernels(tf: Tf, mode: CpuKernelMode): boolean {
   if (current.get(tf.registerKernel) === mode) return true;
   const orig = (name: string): KernelConfig => originals.get(name) as KernelConfig;
   for (const name of originals.keys()) replace(tf, name, orig(name).kernelFunc as never);
+  installNormKernels(tf, mode === 'gemm');
   if (mode === 'stock') {
     current.set(tf.registerKernel, mode);
     return true;
