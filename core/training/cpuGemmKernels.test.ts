@@ -159,6 +159,16 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ref.forEach((v, i) => expectClose(ours[i], v, `op ${i}`));
   });
 
+  it('LeakyRelu and its gradient on a tensor large enough for the WebAssembly loops match stock', () => {
+    const [ref, ours] = both(() => {
+      const x = tf.randomNormal([2, 32, 32, 17], 0, 1, 'float32', 21);
+      const r = tf.randomNormal(x.shape, 0, 1, 'float32', 22);
+      const [dx] = tf.grads((a: tfjs.Tensor) => tf.leakyRelu(a, 0.2).mul(r).sum())([x]);
+      return [tf.leakyRelu(x, 0.2), dx, tf.leakyRelu(x, 0.3)];
+    });
+    ref.forEach((v, i) => expectClose(ours[i], v, `leaky relu ${i}`));
+  });
+
   it('a tiny S2I training run gives the same losses with cpu-fast, cpu-js and stock kernels', () => {
     const runs = (['gemm', 'flat', 'stock'] as const).map((mode) => timeSteps(tf, 's2i', 'tiny', mode, 2));
     const [fast, flat, stock] = runs;

@@ -14,6 +14,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
+import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './normWasm';
 
 interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
 interface CpuBackendLike {
@@ -45,17 +46,8 @@ export interface BatchNormTrainResult { y: Float32Array; mean: Float32Array; var
 export function batchNormTrainForward(x: Values, gamma: Values, beta: Values, c: number, epsilon: number): BatchNormTrainResult {
   const len = x.length;
   const n = len / c;
-  const shift = new Float64Array(c);
-  const s1 = new Float64Array(c);
-  const s2 = new Float64Array(c);
-  for (let j = 0; j < c; j++) shift[j] = x[j];
-  for (let o = 0; o < len; o += c) {
-    for (let j = 0; j < c; j++) {
-      const d = x[o + j] - shift[j];
-      s1[j] += d;
-      s2[j] += d * d;
-    }
-  }
+  const wasm = normWasmTakes(len, c);
+  const { shift, s1, s2 } = wasm ? channelShiftedSums(x, c) : shiftedSums(x, c);
   const mean = new Float32Array(c);
   const variance = new Float32Array(c);
   const scale = new Float64Array(c);
@@ -67,11 +59,28 @@ export function batchNormTrainForward(x: Values, gamma: Values, beta: Values, c:
     variance[j] = Math.max(0, s2[j] / n - m1 * m1) + off * off;
     scale[j] = gamma[j] / Math.sqrt(variance[j] + epsilon);
   }
+  if (wasm) return { y: channelAffine(x, mean, Float32Array.from(scale), Float32Array.from(beta), c), mean, variance };
   const y = new Float32Array(len);
   for (let o = 0; o < len; o += c) {
     for (let j = 0; j < c; j++) y[o + j] = beta[j] + (x[o + j] - mean[j]) * scale[j];
   }
   return { y, mean, variance };
+}
+
+/** Σ (x − shift) and Σ (x − shift)² per channel in float64, shift = the first row (JS loops). */
+function shiftedSums(x: Values, c: number): { shift: Float64Array; s1: Float64Array; s2: Float64Array } {
+  const shift = new Float64Array(c);
+  const s1 = new Float64Array(c);
+  const s2 = new Float64Array(c);
+  for (let j = 0; j < c; j++) shift[j] = x[j];
+  for (let o = 0; o < x.length; o += c) {
+    for (let j = 0; j < c; j++) {
+      const d = x[o + j] - shift[j];
+      s1[j] += d;
+      s2[j] += d * d;
+    }
+  }
+  return { shift, s1, s2 };
 }
 
 export interface BatchNormGradResult { dx: Float32Array; dgamma: Float32Array; dbeta: Float32Array }
@@ -84,15 +93,8 @@ export function batchNormTrainBackward(dy: Values, x: Values, gamma: Values, mea
   c: number, epsilon: number): BatchNormGradResult {
   const len = x.length;
   const n = len / c;
-  const sdy = new Float64Array(c);
-  const sdyd = new Float64Array(c);
-  for (let o = 0; o < len; o += c) {
-    for (let j = 0; j < c; j++) {
-      const g = dy[o + j];
-      sdy[j] += g;
-      sdyd[j] += g * (x[o + j] - mean[j]);
-    }
-  }
+  const wasm = normWasmTakes(len, c);
+  const { s1: sdy, s2: sdyd } = wasm ? channelGradSums(dy, x, mean, c) : gradSums(dy, x, mean, c);
   const dgamma = new Float32Array(c);
   const dbeta = new Float32Array(c);
   const a = new Float64Array(c);
@@ -106,11 +108,29 @@ export function batchNormTrainBackward(dy: Values, x: Values, gamma: Values, mea
     b[j] = (a[j] * inv * inv * sdyd[j]) / n;
     e[j] = (a[j] * sdy[j]) / n;
   }
+  if (wasm) {
+    const f = (v: Float64Array): Float32Array => Float32Array.from(v);
+    return { dx: channelGradCombine(dy, x, mean, f(a), f(e), f(b), c), dgamma, dbeta };
+  }
   const dx = new Float32Array(len);
   for (let o = 0; o < len; o += c) {
     for (let j = 0; j < c; j++) dx[o + j] = a[j] * dy[o + j] - e[j] - b[j] * (x[o + j] - mean[j]);
   }
   return { dx, dgamma, dbeta };
+}
+
+/** Σ dy and Σ dy·(x − mean) per channel in float64 (JS loops). */
+function gradSums(dy: Values, x: Values, mean: Values, c: number): { s1: Float64Array; s2: Float64Array } {
+  const s1 = new Float64Array(c);
+  const s2 = new Float64Array(c);
+  for (let o = 0; o < x.length; o += c) {
+    for (let j = 0; j < c; j++) {
+      const g = dy[o + j];
+      s1[j] += g;
+      s2[j] += g * (x[o + j] - mean[j]);
+    }
+  }
+  return { s1, s2 };
 }
 
 /** dy·step(x) as tfjs computes it: 1 for x > 0, 0 for x ≤ 0, NaN for NaN. */
@@ -126,6 +146,7 @@ export function reluGrad(dy: Values, x: Values): Float32Array {
 /** x > 0 ? dy : dy·alpha (alpha rounded to float32, as tf.mul(dy, alpha) does). */
 export function leakyReluGrad(dy: Values, x: Values, alpha: number): Float32Array {
   const a = Math.fround(alpha);
+  if (normWasmTakes(x.length, 4)) return leakyReluGradWasm(dy, x, a);
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 ? dy[i] : dy[i] * a;
   return out;
