@@ -2,8 +2,8 @@
 // copying every input patch into a K-wide row (9× the input for a 3×3 conv) and packing that row
 // again for the GEMM, a table gives, for each kernel position (tap) and each output pixel, the
 // address of that pixel's input channels (or of a zero block outside the input), and the
-// WebAssembly kernels of gemm.wat read the input through it: conv_fwd for the forward pass (and,
-// with flipped weights, the input gradient of a stride-1 conv), conv_dwt for the filter gradient.
+// WebAssembly kernels of gemm.wat read the input through it: conv_fwd for the forward pass and, one
+// pass per stride phase, the input gradient (= transposed conv), conv_dwt for the filter gradient.
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
 import { runWasm, wasmHeap, type Values } from './gemm';
@@ -25,6 +25,8 @@ export interface ConvGeometry {
   left: number;
 }
 
+/** Depth (taps × input channels) of the slice of B that conv_fwd keeps in L1 per pass over 16 row tiles. */
+const TAP_GROUP_DEPTH = 256;
 /** Rows of the filter-gradient kernel walked per block (dy and input rows of a block stay in L2). */
 const DWT_ROW_BLOCK = 256;
 
@@ -54,80 +56,158 @@ function fillTable(i32: Int32Array, tab: number, g: ConvGeometry, mpad: number, 
 }
 
 /**
- * Packs B (K = taps·inC rows × outC columns) into 8-column panels at f32[dst]: element (d, c) of
- * panel q at (q·K + d)·8 + c, zero beyond outC. `at(d, j)` is the index of B(d, j) in `w`.
+ * Packs B (K rows × n columns) into 8-column panels at f32[dst]: element (d, c) of panel q at
+ * (q·K + d)·8 + c, zero beyond n. B(d, j) = w[rowBase(d) + j·colStride]; rowBase −1: a zero row.
  */
-function packPanels(f32: Float32Array, dst: number, w: Values, k: number, n: number, at: (d: number, j: number) => number): void {
+function packPanels(f32: Float32Array, dst: number, w: Values, k: number, n: number, rowBase: (d: number) => number, colStride: number): void {
   const panels = Math.ceil(n / 8);
-  for (let q = 0; q < panels; q++) {
-    for (let d = 0; d < k; d++) {
+  for (let d = 0; d < k; d++) {
+    const base = rowBase(d);
+    for (let q = 0; q < panels; q++) {
       const o = dst + (q * k + d) * 8;
-      for (let c = 0; c < 8; c++) {
-        const j = q * 8 + c;
-        f32[o + c] = j < n ? w[at(d, j)] : 0;
+      const width = Math.min(8, n - q * 8);
+      if (base < 0) {
+        f32.fill(0, o, o + 8);
+        continue;
       }
+      let src = base + q * 8 * colStride;
+      for (let c = 0; c < width; c++, src += colStride) f32[o + c] = w[src];
+      for (let c = width; c < 8; c++) f32[o + c] = 0;
     }
   }
 }
 
+/** One conv_fwd product: `rows` output rows, `taps` input rows each (addresses from `fill`). */
+interface ImplicitPass {
+  taps: number;
+  rows: number;
+  /** Fills i32[tab + tap·mpad + row] with byte addresses of input pixels (xByte + pixel·inC·4) or zeroByte. */
+  fill(i32: Int32Array, tab: number, mpad: number, xByte: number, zeroByte: number): void;
+  /** B(tap·inC + d, j) = w[rowBase(tap·inC + d) + j·colStride] (−1: zero row). */
+  rowBase(d: number): number;
+  colStride: number;
+}
+
 /**
- * out[row, j] = Σ_{tap, d} x[pixel(row, tap), d]·B(tap·inC + d, j), rows = output pixels of g.
- * B(d, j) = w[at(d, j)].
+ * Runs conv_fwd passes over one input x (copied into the shared memory once): pass p gives
+ * out[row, j] = Σ_{tap, d} x[pixel(row, tap), d]·B_p(tap·inC + d, j) as a (rows × outC) array.
  */
-function implicitConv(x: Values, w: Values, g: ConvGeometry, at: (d: number, j: number) => number): Float32Array {
-  const { inC, outC } = g;
-  const taps = g.fh * g.fw;
-  const k = taps * inC;
-  const m = g.batch * g.outH * g.outW;
-  const mpad = up4(m);
+function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[]): Float32Array[] {
   const np = Math.ceil(outC / 8);
-  // Float offsets, each a multiple of 4 (16-byte aligned).
+  // Float offsets, each a multiple of 4 (16-byte aligned); the per-pass regions are reused.
   const zero = 0;
   const xo = up4(inC);
   const tab = xo + up4(x.length);
-  const bo = tab + up4(taps * mpad);
-  const co = bo + np * 8 * k;
-  const heap = wasmHeap((co + mpad * np * 8) * 4);
+  const need = (p: ImplicitPass): number => up4(p.taps * up4(p.rows)) + np * 8 * p.taps * inC + up4(p.rows) * np * 8;
+  const heap = wasmHeap((tab + Math.max(...passes.map(need))) * 4);
   heap.f32.fill(0, zero, xo);
   heap.f32.set(x, xo);
-  fillTable(heap.i32, tab, g, mpad, xo * 4, zero * 4);
-  packPanels(heap.f32, bo, w, k, outC, at);
-  const tiles = mpad / 4;
-  const args = (t0: number, t1: number): number[] => [tab * 4, mpad, taps, inC, bo * 4, co * 4, np, t0, t1];
-  const split = tiles >> 1;
-  runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
-  const y = new Float32Array(m * outC);
-  if (np * 8 === outC) {
-    y.set(heap.f32.subarray(co, co + m * outC));
-  } else {
-    for (let r = 0; r < m; r++) y.set(heap.f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
-  }
-  return y;
+  return passes.map((p) => {
+    const mpad = up4(p.rows);
+    const k = p.taps * inC;
+    const bo = tab + up4(p.taps * mpad);
+    const co = bo + np * 8 * k;
+    p.fill(heap.i32, tab, mpad, xo * 4, zero * 4);
+    packPanels(heap.f32, bo, w, k, outC, p.rowBase, p.colStride);
+    heap.f32.fill(0, co, co + mpad * np * 8);
+    const tiles = mpad / 4;
+    const group = Math.max(1, Math.floor(TAP_GROUP_DEPTH / inC));
+    const args = (t0: number, t1: number): number[] => [tab * 4, mpad, p.taps, inC, bo * 4, co * 4, np, t0, t1, group];
+    const split = tiles >> 1;
+    runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
+    if (np * 8 === outC) return heap.f32.slice(co, co + p.rows * outC);
+    const y = new Float32Array(p.rows * outC);
+    for (let r = 0; r < p.rows; r++) y.set(heap.f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
+    return y;
+  });
 }
 
 /** y = conv2d(x, w), w laid out [fh, fw, inC, outC]. */
 export function conv2dImplicit(x: Values, w: Values, g: ConvGeometry): Float32Array {
   const n = g.outC;
-  return implicitConv(x, w, g, (d, j) => d * n + j);
+  const [y] = implicitPasses(x, w, g.inC, n, [{
+    taps: g.fh * g.fw,
+    rows: g.batch * g.outH * g.outW,
+    fill: (i32, tab, mpad, xByte, zeroByte) => fillTable(i32, tab, g, mpad, xByte, zeroByte),
+    rowBase: (d) => d * n,
+    colStride: 1,
+  }]);
+  return y;
 }
 
-/** The input gradient of a stride-1 conv: a stride-1 conv of dy with the flipped, transposed filter. */
+/**
+ * The input gradient of conv2d (= the forward pass of conv2dTranspose), any stride: input pixels
+ * (ih, iw) fall into sh·sw phases by (ih + top) mod sh and (iw + left) mod sw; in a phase only the
+ * taps kh ≡ phase (mod sh), kw likewise, reach dy, at oh = (ih + top − kh)/sh, ow = (iw + left − kw)/sw.
+ * Each phase is one conv_fwd pass over dy (K = its taps · outC), scattered back into dx.
+ */
 export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeometry): Float32Array {
-  if (g.sh !== 1 || g.sw !== 1) throw new Error('conv2dBackpropInputImplicit needs stride 1');
-  const { fh, fw, inC, outC } = g;
-  const flipped: ConvGeometry = {
-    batch: g.batch, inH: g.outH, inW: g.outW, inC: outC, outH: g.inH, outW: g.inW, outC: inC,
-    fh, fw, sh: 1, sw: 1, top: fh - 1 - g.top, left: fw - 1 - g.left,
-  };
-  // B'((kh', kw', o), i) = w[fh−1−kh', fw−1−kw', i, o].
-  return implicitConv(dy, w, flipped, (d, i) => {
-    const tap = Math.floor(d / outC);
-    const o = d - tap * outC;
-    const kh = Math.floor(tap / fw);
-    const kw = tap - kh * fw;
-    return (((fh - 1 - kh) * fw + (fw - 1 - kw)) * inC + i) * outC + o;
+  const { batch, inH, inW, inC, outH, outW, outC, fh, fw, sh, sw, top, left } = g;
+  const phases: { ihs: number[]; iws: number[]; khs: number[]; kws: number[] }[] = [];
+  for (let ph = 0; ph < sh; ph++) {
+    for (let pw = 0; pw < sw; pw++) {
+      const ihs = range(inH).filter((ih) => mod(ih + top, sh) === ph);
+      const iws = range(inW).filter((iw) => mod(iw + left, sw) === pw);
+      const khs = range(fh).filter((kh) => kh % sh === ph);
+      const kws = range(fw).filter((kw) => kw % sw === pw);
+      if (ihs.length > 0 && iws.length > 0) phases.push({ ihs, iws, khs, kws });
+    }
+  }
+  const dx = new Float32Array(batch * inH * inW * inC);
+  const passes: ImplicitPass[] = phases.map(({ ihs, iws, khs, kws }) => ({
+    taps: Math.max(1, khs.length * kws.length),
+    rows: batch * ihs.length * iws.length,
+    fill: (i32, tab, mpad, xByte, zeroByte) => {
+      const taps = khs.length * kws.length;
+      if (taps === 0) i32.fill(zeroByte, tab, tab + mpad);
+      let t = 0;
+      for (const kh of khs) {
+        for (const kw of kws) {
+          let o = tab + t++ * mpad;
+          const end = o + mpad;
+          for (let b = 0; b < batch; b++) {
+            for (const ih of ihs) {
+              const oh = (ih + top - kh) / sh;
+              const rowOk = oh >= 0 && oh < outH;
+              const rowBase = xByte + (b * outH + oh) * outW * outC * 4;
+              for (const iw of iws) {
+                const ow = (iw + left - kw) / sw;
+                i32[o++] = rowOk && ow >= 0 && ow < outW ? rowBase + ow * outC * 4 : zeroByte;
+              }
+            }
+          }
+          while (o < end) i32[o++] = zeroByte;
+        }
+      }
+    },
+    // B(t·outC + o, i) = w[kh_t, kw_t, i, o].
+    rowBase: (d) => {
+      const t = Math.floor(d / outC);
+      if (t >= khs.length * kws.length) return -1;
+      const kh = khs[Math.floor(t / kws.length)];
+      const kw = kws[t % kws.length];
+      return (kh * fw + kw) * inC * outC + (d - t * outC);
+    },
+    colStride: outC,
+  }));
+  const outs = implicitPasses(dy, w, outC, inC, passes);
+  phases.forEach(({ ihs, iws }, p) => {
+    const src = outs[p];
+    let r = 0;
+    for (let b = 0; b < batch; b++) {
+      for (const ih of ihs) {
+        for (const iw of iws) {
+          dx.set(src.subarray(r * inC, (r + 1) * inC), ((b * inH + ih) * inW + iw) * inC);
+          r++;
+        }
+      }
+    }
   });
+  return dx;
 }
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+const mod = (a: number, n: number): number => ((a % n) + n) % n;
 
 /** Whether conv2dBackpropFilterImplicit handles these channel counts. */
 export const filterImplicitSupported = (g: ConvGeometry): boolean => g.inC % 8 === 0 && g.outC % 4 === 0;

@@ -71,10 +71,9 @@ export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array
   return conv2dImplicit(x, w, geometryOf(info));
 }
 
-/** Input gradient: for stride 1, a conv of dy with the flipped filter (implicit GEMM); else GEMM + col2im. */
+/** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (convImplicit.ts); GEMM + col2im for few channels. */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
-  const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
-  if (!stride1 || isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
+  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   return conv2dBackpropInputImplicit(dy, w, geometryOf(info));
 }
 
