@@ -14,6 +14,7 @@ import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { defaultHome } from '../core/env/home';
+import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 import { RunSupervisor, type WorkerLauncher } from '../core/runs/supervisor';
 
 protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
@@ -25,7 +26,7 @@ let ctx: StudioContext | null = null;
 const electronWorkerLauncher: WorkerLauncher = (runId, home) =>
   fork(join(__dirname, 'trainWorker.js'), ['--home', home, '--run', String(runId)], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    env: { ...trainingProcessEnv(), ELECTRON_RUN_AS_NODE: '1' },
   });
 
 function createWindow(): BrowserWindow {

@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { WorkerLauncher } from '../core/runs/supervisor';
+import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 
 const TRAIN_WORKER = fileURLToPath(new URL('./trainWorker.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -12,5 +13,5 @@ export const nodeWorkerLauncher: WorkerLauncher = (runId, home) =>
   fork(TRAIN_WORKER, ['--home', home, '--run', String(runId)], {
     execArgv: ['--import', TSX_LOADER],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    env: trainingProcessEnv(),
   });

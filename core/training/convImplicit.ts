@@ -153,7 +153,6 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
       if (ihs.length > 0 && iws.length > 0) phases.push({ ihs, iws, khs, kws });
     }
   }
-  const dx = new Float32Array(batch * inH * inW * inC);
   const passes: ImplicitPass[] = phases.map(({ ihs, iws, khs, kws }) => ({
     taps: Math.max(1, khs.length * kws.length),
     rows: batch * ihs.length * iws.length,
@@ -191,6 +190,9 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     colStride: outC,
   }));
   const outs = implicitPasses(dy, w, outC, inC, passes);
+  // Stride 1: one phase whose rows are dx's pixels in order.
+  if (sh === 1 && sw === 1) return outs[0];
+  const dx = new Float32Array(batch * inH * inW * inC);
   phases.forEach(({ ihs, iws }, p) => {
     const src = outs[p];
     let r = 0;

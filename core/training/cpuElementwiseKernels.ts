@@ -10,7 +10,7 @@
 // gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
-import { leakyReluWasm, normWasmTakes } from './normWasm';
+import { leakyReluWasm, normWasmTakes, reluWasm } from './normWasm';
 
 interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
 interface CpuBackendLike {
@@ -231,13 +231,14 @@ function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
   };
 }
 
-/** LeakyRelu on large float32 tensors: the branch-free two-thread WebAssembly loop of normWasm.ts. */
-function leakyReluKernel(fallback: KernelFunc): KernelFunc {
+/** LeakyRelu / Relu on large float32 tensors: the branch-free two-thread WebAssembly loops of normWasm.ts. */
+function activationKernel(leaky: boolean, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x;
     if (!x || x.dtype !== 'float32' || !normWasmTakes(size(x.shape), 4)) return fallback(args);
     const backend = args.backend as CpuBackendLike;
-    return backend.makeTensorInfo(x.shape, 'float32', leakyReluWasm(valuesOf(backend, x), Number(args.attrs?.alpha)));
+    const values = valuesOf(backend, x);
+    return backend.makeTensorInfo(x.shape, 'float32', leaky ? leakyReluWasm(values, Number(args.attrs?.alpha)) : reluWasm(values));
   };
 }
 
@@ -270,6 +271,7 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     SplitV: (f) => splitKernel(tf, f),
     Slice: (f) => sliceKernel(tf, f),
     PadV2: (f) => padKernel(f),
-    LeakyRelu: (f) => leakyReluKernel(f),
+    LeakyRelu: (f) => activationKernel(true, f),
+    Relu: (f) => activationKernel(false, f),
   };
 }

@@ -162,14 +162,19 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ref.forEach((v, i) => expectClose(ours[i], v, `op ${i}`));
   });
 
-  it('LeakyRelu and its gradient on a tensor large enough for the WebAssembly loops match stock', () => {
+  it('LeakyRelu, its gradient and Relu on a tensor large enough for the WebAssembly loops match stock', () => {
     const [ref, ours] = both(() => {
       const x = tf.randomNormal([2, 32, 32, 17], 0, 1, 'float32', 21);
       const r = tf.randomNormal(x.shape, 0, 1, 'float32', 22);
       const [dx] = tf.grads((a: tfjs.Tensor) => tf.leakyRelu(a, 0.2).mul(r).sum())([x]);
-      return [tf.leakyRelu(x, 0.2), dx, tf.leakyRelu(x, 0.3)];
+      const special = tf.concat([tf.tensor1d([Number.NaN, -0, 0, -1, 1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2]), tf.reshape(x, [-1])]);
+      return [tf.leakyRelu(x, 0.2), dx, tf.leakyRelu(x, 0.3), tf.relu(x), tf.relu(special), tf.leakyRelu(special, 0.2)];
     });
-    ref.forEach((v, i) => expectClose(ours[i], v, `leaky relu ${i}`));
+    [0, 1, 2].forEach((i) => expectClose(ours[i], ref[i], `leaky relu ${i}`));
+    // Relu exactly as Math.max(0, x) (NaN stays, −0 → +0); NaN, ±0, ±∞ through LeakyRelu as stock.
+    expect(Array.from(ours[3])).toEqual(Array.from(ref[3]));
+    expect(Array.from(ours[4])).toEqual(Array.from(ref[4]));
+    expect(Array.from(ours[5].slice(0, 8))).toEqual(Array.from(ref[5].slice(0, 8)));
   });
 
   it('a tiny S2I training run gives the same losses with cpu-fast, cpu-js and stock kernels', () => {

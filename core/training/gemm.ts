@@ -35,7 +35,7 @@ interface WasmGlobal {
 }
 type WasmFn = (...args: number[]) => void;
 /** The module's exported kernels, in the order the worker protocol numbers them. */
-export const WASM_KERNELS = ['gemm', 'conv_fwd', 'conv_dwt', 'bn_stats', 'bn_gsums', 'bn_affine', 'bn_dx', 'lrelu', 'lrelu_grad'] as const;
+export const WASM_KERNELS = ['gemm', 'conv_fwd', 'conv_dwt', 'bn_stats', 'bn_gsums', 'bn_affine', 'bn_dx', 'lrelu', 'lrelu_grad', 'relu'] as const;
 export type WasmKernel = (typeof WASM_KERNELS)[number];
 const MAX_ARGS = 12;
 

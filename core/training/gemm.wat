@@ -433,4 +433,16 @@
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br $l)))
   )
+  ;; relu: y = max(x, 0) with f32x4.max (NaN stays NaN, −0 → +0: JavaScript's Math.max(0, x)).
+  (func (export "relu") (param $x i32) (param $y i32) (param $i0 i32) (param $i1 i32)
+    (local $p i32) (local $end i32)
+    (local.set $p (i32.shl (local.get $i0) (i32.const 4)))
+    (local.set $end (i32.shl (local.get $i1) (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (i32.add (local.get $y) (local.get $p))
+        (f32x4.max (v128.load (i32.add (local.get $x) (local.get $p))) (v128.const i32x4 0 0 0 0)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $l)))
+  )
 )

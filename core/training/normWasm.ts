@@ -1,5 +1,5 @@
 // The element loops of the fused batch-norm and leaky-ReLU kernels (cpuNormKernels.ts) in
-// WebAssembly SIMD (gemm.wat: bn_stats, bn_gsums, bn_affine, bn_dx, lrelu, lrelu_grad), with the
+// WebAssembly SIMD (gemm.wat: bn_stats, bn_gsums, bn_affine, bn_dx, lrelu, lrelu_grad, relu), with the
 // rows split between this thread and the GEMM helper thread. On the paper I2S step these loops ran
 // at ~10 ns per element in JavaScript, mostly branch mispredictions on the sign of x; here they are
 // branch-free, four lanes wide and on two threads, at the cost of copying the operands into the
@@ -110,6 +110,15 @@ export function leakyReluWasm(x: Values, alpha: number): Float32Array {
   const heap = wasmHeap(total * 4);
   heap.f32.set(x, xo);
   splitRows('lrelu', [xo * 4, yo * 4, f32Bits(alpha)], x.length / 4);
+  return heap.f32.slice(yo, yo + x.length);
+}
+
+/** max(x, 0) as Math.max(0, x) (tfjs's Relu); `len` a multiple of 4. */
+export function reluWasm(x: Values): Float32Array {
+  const { at: [xo, yo], total } = regions([x.length, x.length]);
+  const heap = wasmHeap(total * 4);
+  heap.f32.set(x, xo);
+  splitRows('relu', [xo * 4, yo * 4], x.length / 4);
   return heap.f32.slice(yo, yo + x.length);
 }
 
