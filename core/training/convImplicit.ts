@@ -6,7 +6,7 @@
 // pass per stride phase, the input gradient (= transposed conv), conv_dwt for the filter gradient.
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
-import { runWasm, wasmHeap, type Values } from './gemm';
+import { runWasm, wasmHeap, worthSplitting, type Values } from './gemm';
 
 /** NHWC convolution geometry (dilation 1). */
 export interface ConvGeometry {
@@ -113,7 +113,7 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
     const tiles = mpad / 4;
     const group = Math.max(1, Math.floor(TAP_GROUP_DEPTH / inC));
     const args = (t0: number, t1: number): number[] => [tab * 4, mpad, p.taps, inC, bo * 4, co * 4, np, t0, t1, group];
-    const split = tiles >> 1;
+    const split = worthSplitting(p.rows * k * outC) ? tiles >> 1 : 0;
     runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
     if (np * 8 === outC) return heap.f32.slice(co, co + p.rows * outC);
     const y = new Float32Array(p.rows * outC);
@@ -234,7 +234,7 @@ export function conv2dBackpropFilterImplicit(x: Values, dy: Values, g: ConvGeome
   heap.f32.fill(0, co, co + outC * k);
   const npk = k / 8;
   const args = (jp0: number, jp1: number): number[] => [tab * 4, m, m, inC, dyo * 4, outC, co * 4, npk, jp0, jp1, DWT_ROW_BLOCK];
-  const split = npk >> 1;
+  const split = worthSplitting(m * k * outC) ? npk >> 1 : 0;
   runWasm('conv_dwt', args(split, npk), split > 0 ? args(0, split) : undefined);
   // The kernel leaves dWᵀ (outC × K); transpose to [fh, fw, inC, outC].
   const dw = new Float32Array(k * outC);

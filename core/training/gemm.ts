@@ -59,6 +59,9 @@ const MAX_PAGES = 32768;
 /** Below this many multiply-adds a product runs on one thread (handing off costs ~0.1 ms). */
 const PARALLEL_MIN_WORK = 1 << 21;
 
+/** Whether `work` (multiply-adds, or element operations) is worth handing half of to the helper thread. */
+export const worthSplitting = (work: number): boolean => work >= PARALLEL_MIN_WORK;
+
 // The worker: instantiate the same module on the shared memory, then serve jobs until the process exits.
 // Control words shared with the helper thread: job sequence, last finished job, 1 once the helper
 // has instantiated the module (jobs are only handed over after that, so a helper that fails to start

@@ -5,7 +5,7 @@
 // branch-free, four lanes wide and on two threads, at the cost of copying the operands into the
 // shared memory and the result out. Per-channel sums stay in float64 and the per-channel
 // coefficients are computed by the callers, so the arithmetic is the JS version's.
-import { runWasm, wasmHeap, type Values } from './gemm';
+import { runWasm, wasmHeap, worthSplitting, type Values } from './gemm';
 
 /** Below this many elements the JS loops are used (copying and the thread handoff would dominate). */
 export const NORM_WASM_MIN_ELEMENTS = 1 << 15;
@@ -14,6 +14,8 @@ export const NORM_WASM_MIN_ELEMENTS = 1 << 15;
 export const normWasmTakes = (len: number, c: number): boolean => len >= NORM_WASM_MIN_ELEMENTS && c % 4 === 0 && len % c === 0;
 
 const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+/** An element of these loops costs about as much as this many multiply-adds of the GEMM (for splitting). */
+const SPLIT_WEIGHT = 4;
 
 /** Float offsets of consecutive regions (each 16-byte aligned), in the order of `sizes`. */
 function regions(sizes: number[]): { at: number[]; total: number } {
@@ -26,9 +28,9 @@ function regions(sizes: number[]): { at: number[]; total: number } {
   return { at, total: o };
 }
 
-/** Runs a row-range kernel on rows [half, rows) here and [0, half) on the helper. */
-function splitRows(kernel: Parameters<typeof runWasm>[0], fixed: number[], rows: number, helperFixed = fixed): void {
-  const half = rows >> 1;
+/** Runs a row-range kernel on rows [half, rows) here and [0, half) on the helper (large inputs only). */
+function splitRows(kernel: Parameters<typeof runWasm>[0], fixed: number[], rows: number, helperFixed = fixed, elements = rows): void {
+  const half = worthSplitting(elements * SPLIT_WEIGHT) ? rows >> 1 : 0;
   runWasm(kernel, [...fixed, half, rows], half > 0 ? [...helperFixed, 0, half] : undefined);
 }
 
@@ -44,7 +46,7 @@ export function channelShiftedSums(x: Values, c: number): { shift: Float64Array;
   for (let j = 0; j < c; j++) shift[j] = x[j];
   f64.set(shift, sh / 2);
   f64.fill(0, s1a / 2, (s2b + 2 * c) / 2);
-  splitRows('bn_stats', [xo * 4, sh * 4, s1a * 4, s2a * 4, c], rows, [xo * 4, sh * 4, s1b * 4, s2b * 4, c]);
+  splitRows('bn_stats', [xo * 4, sh * 4, s1a * 4, s2a * 4, c], rows, [xo * 4, sh * 4, s1b * 4, s2b * 4, c], x.length);
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
   for (let j = 0; j < c; j++) {
@@ -63,7 +65,7 @@ export function channelAffine(x: Values, mean: Float32Array, a: Float32Array, b:
   heap.f32.set(mean, mo);
   heap.f32.set(a, ao);
   heap.f32.set(b, bo);
-  splitRows('bn_affine', [xo * 4, yo * 4, mo * 4, ao * 4, bo * 4, c], rows);
+  splitRows('bn_affine', [xo * 4, yo * 4, mo * 4, ao * 4, bo * 4, c], rows, undefined, x.length);
   return heap.f32.slice(yo, yo + x.length);
 }
 
@@ -77,7 +79,7 @@ export function channelGradSums(dy: Values, x: Values, mean: Values, c: number):
   const f64 = new Float64Array(heap.f32.buffer);
   for (let j = 0; j < c; j++) f64[mo / 2 + j] = mean[j];
   f64.fill(0, s1a / 2, (s2b + 2 * c) / 2);
-  splitRows('bn_gsums', [dyo * 4, xo * 4, mo * 4, s1a * 4, s2a * 4, c], rows, [dyo * 4, xo * 4, mo * 4, s1b * 4, s2b * 4, c]);
+  splitRows('bn_gsums', [dyo * 4, xo * 4, mo * 4, s1a * 4, s2a * 4, c], rows, [dyo * 4, xo * 4, mo * 4, s1b * 4, s2b * 4, c], x.length);
   const s1 = new Float64Array(c);
   const s2 = new Float64Array(c);
   for (let j = 0; j < c; j++) {
@@ -98,7 +100,7 @@ export function channelGradCombine(dy: Values, x: Values, mean: Values, a: Float
   heap.f32.set(a, ao);
   heap.f32.set(e, eo);
   heap.f32.set(b, bo);
-  splitRows('bn_dx', [dyo * 4, xo * 4, dxo * 4, mo * 4, ao * 4, eo * 4, bo * 4, c], rows);
+  splitRows('bn_dx', [dyo * 4, xo * 4, dxo * 4, mo * 4, ao * 4, eo * 4, bo * 4, c], rows, undefined, x.length);
   return heap.f32.slice(dxo, dxo + x.length);
 }
 
@@ -109,7 +111,7 @@ export function leakyReluWasm(x: Values, alpha: number): Float32Array {
   const { at: [xo, yo], total } = regions([x.length, x.length]);
   const heap = wasmHeap(total * 4);
   heap.f32.set(x, xo);
-  splitRows('lrelu', [xo * 4, yo * 4, f32Bits(alpha)], x.length / 4);
+  splitRows('lrelu', [xo * 4, yo * 4, f32Bits(alpha)], x.length / 4, undefined, x.length);
   return heap.f32.slice(yo, yo + x.length);
 }
 
@@ -118,7 +120,7 @@ export function reluWasm(x: Values): Float32Array {
   const { at: [xo, yo], total } = regions([x.length, x.length]);
   const heap = wasmHeap(total * 4);
   heap.f32.set(x, xo);
-  splitRows('relu', [xo * 4, yo * 4], x.length / 4);
+  splitRows('relu', [xo * 4, yo * 4], x.length / 4, undefined, x.length);
   return heap.f32.slice(yo, yo + x.length);
 }
 
@@ -128,6 +130,6 @@ export function leakyReluGradWasm(dy: Values, x: Values, alpha: number): Float32
   const heap = wasmHeap(total * 4);
   heap.f32.set(dy, dyo);
   heap.f32.set(x, xo);
-  splitRows('lrelu_grad', [dyo * 4, xo * 4, dxo * 4, f32Bits(alpha)], x.length / 4);
+  splitRows('lrelu_grad', [dyo * 4, xo * 4, dxo * 4, f32Bits(alpha)], x.length / 4, undefined, x.length);
   return heap.f32.slice(dxo, dxo + x.length);
 }
