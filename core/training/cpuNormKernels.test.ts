@@ -126,7 +126,7 @@ describe.runIf(tf.getBackend() === 'cpu')('fused batch norm and activation gradi
     { shape: [3, 5, 7, 6], act: 'relu' },
     { shape: [3, 5, 7, 6], act: 'leaky', momentum: 0.9, epsilon: 1e-5 },
     { shape: [2, 32, 32, 128], act: 'leaky', momentum: 0.9, epsilon: 1e-5 },
-    { shape: [2, 32, 32, 128], act: 'relu', momentum: 0.9, epsilon: 1e-5 },
+    { shape: [4, 32, 32, 128], act: 'relu', momentum: 0.9, epsilon: 1e-5 },
     { shape: [8, 64], act: 'relu' },
     { shape: [8, 64], act: 'leaky', momentum: 0.9, epsilon: 1e-5 },
     { shape: [4, 9, 5], act: 'none' },
