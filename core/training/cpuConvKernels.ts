@@ -7,17 +7,8 @@
 // when the 'cpu' backend is in use; the native backends are not touched.
 import type { Tf } from './tfBackend';
 
-type TypedValues = Float32Array | Int32Array | Uint8Array;
-interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: TypedValues } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfoLike;
-}
-interface KernelArgs {
-  inputs: Record<string, TensorInfoLike>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
+import type { Values as TypedValues } from './gemm';
+import { valuesOf, type CpuBackendLike, type KernelArgs } from './cpuKernelTypes';
 type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 type PadArg = Parameters<Tf['backend_util']['computeConv2DInfo']>[4];
 type RoundingArg = Parameters<Tf['backend_util']['computeConv2DInfo']>[5];
@@ -108,7 +99,6 @@ export function installFastCpuConvKernels(tf: Tf): boolean {
   const originalInput = tf.getKernel(CONV_BACKPROP_INPUT, 'cpu');
   if (!originalFilter || !originalInput) return false;
   const channelsLast = (attrs: Record<string, unknown>): boolean => (attrs.dataFormat ?? 'NHWC') === 'NHWC';
-  const values = (backend: CpuBackendLike, t: TensorInfoLike): TypedValues => backend.data.get(t.dataId).values;
 
   tf.unregisterKernel(CONV_BACKPROP_FILTER, 'cpu');
   tf.registerKernel({
@@ -116,11 +106,11 @@ export function installFastCpuConvKernels(tf: Tf): boolean {
     backendName: 'cpu',
     kernelFunc: ((args: KernelArgs) => {
       const attrs = args.attrs ?? {};
-      if (!channelsLast(attrs)) return originalFilter.kernelFunc(args as never);
-      const backend = args.backend as CpuBackendLike;
       const { x, dy } = args.inputs;
+      if (!channelsLast(attrs) || !x || !dy) return originalFilter.kernelFunc(args as never);
+      const backend = args.backend as CpuBackendLike;
       const info = convInfo(tf, x.shape, attrs.filterShape as number[], attrs);
-      return backend.makeTensorInfo(info.filterShape, 'float32', conv2dBackpropFilterNhwc(values(backend, x), values(backend, dy), info));
+      return backend.makeTensorInfo(info.filterShape, 'float32', conv2dBackpropFilterNhwc(valuesOf(backend, x), valuesOf(backend, dy), info));
     }) as never,
   });
   tf.unregisterKernel(CONV_BACKPROP_INPUT, 'cpu');
@@ -129,11 +119,11 @@ export function installFastCpuConvKernels(tf: Tf): boolean {
     backendName: 'cpu',
     kernelFunc: ((args: KernelArgs) => {
       const attrs = args.attrs ?? {};
-      if (!channelsLast(attrs)) return originalInput.kernelFunc(args as never);
-      const backend = args.backend as CpuBackendLike;
       const { dy, filter } = args.inputs;
+      if (!channelsLast(attrs) || !dy || !filter) return originalInput.kernelFunc(args as never);
+      const backend = args.backend as CpuBackendLike;
       const info = convInfo(tf, attrs.inputShape as number[], filter.shape, attrs);
-      return backend.makeTensorInfo(info.inShape as number[], 'float32', conv2dBackpropInputNhwc(values(backend, dy), values(backend, filter), info));
+      return backend.makeTensorInfo(info.inShape as number[], 'float32', conv2dBackpropInputNhwc(valuesOf(backend, dy), valuesOf(backend, filter), info));
     }) as never,
   });
   installed.add(tf.registerKernel);

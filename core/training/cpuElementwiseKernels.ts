@@ -12,20 +12,10 @@ import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './normWasm';
 
-interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfoLike;
-}
-export interface KernelArgs {
-  inputs: Record<string, TensorInfoLike | undefined>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
-export type KernelFunc = (args: KernelArgs) => unknown;
+import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
+export type { KernelArgs, KernelFunc } from './cpuKernelTypes';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const valuesOf = (backend: CpuBackendLike, t: TensorInfoLike): Values => backend.data.get(t.dataId).values;
 
 /** Σ over the leading `outer` rows of an (outer × inner) matrix: one accumulator per column. */
 export function sumLeading(x: Values, outer: number, inner: number, scale: number): Float32Array {

@@ -4,6 +4,7 @@
 // Tolerance: |ours − stock| ≤ 1e-4·(1 + max|stock|) per tensor (float32, different summation order);
 // training losses within 1e-3 absolute after 3 steps.
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
@@ -20,16 +21,6 @@ afterAll(() => {
   if (backend === 'cpu-fast') useCpuKernels(tf, 'gemm');
 });
 
-function expectClose(ours: ArrayLike<number>, ref: ArrayLike<number>, what: string): void {
-  expect(ours.length, what).toBe(ref.length);
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    err = Math.max(err, Math.abs(ours[i] - ref[i]));
-  }
-  expect(err, `${what}: max |Δ| ${err} (scale ${scale})`).toBeLessThanOrEqual(1e-4 * (1 + scale));
-}
 
 /** Runs f under both kernel sets and returns [stock, gemm] values. */
 function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {

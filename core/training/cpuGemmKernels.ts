@@ -15,16 +15,7 @@ import { installNormKernels } from './cpuNormKernels';
 import { gemm, gemmAvailable, type Values } from './gemm';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './convImplicit';
 
-interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfoLike;
-}
-interface KernelArgs {
-  inputs: Record<string, TensorInfoLike | undefined>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
+import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
 export type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 type PadArg = Parameters<Tf['backend_util']['computeConv2DInfo']>[4];
@@ -235,7 +226,6 @@ function replace(tf: Tf, name: string, kernelFunc: (args: KernelArgs) => unknown
   tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: kernelFunc as never });
 }
 
-const valuesOf = (backend: CpuBackendLike, t: TensorInfoLike): Values => backend.data.get(t.dataId).values;
 
 /**
  * Registers the chosen implementation of the four conv kernels on the 'cpu' backend (the stock

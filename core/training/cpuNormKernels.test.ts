@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { cpuKernelMode, useCpuKernels } from './cpuGemmKernels';
@@ -30,16 +31,6 @@ afterAll(async () => {
   for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
 });
 
-function expectClose(ours: ArrayLike<number>, ref: ArrayLike<number>, what: string): void {
-  expect(ours.length, what).toBe(ref.length);
-  let scale = 0;
-  let err = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    err = Math.max(err, Math.abs(ours[i] - ref[i]));
-  }
-  expect(err, `${what}: max |Δ| ${err} (scale ${scale})`).toBeLessThanOrEqual(1e-4 * (1 + scale));
-}
 
 /** Bitwise equality, NaN = NaN. */
 function expectSame(ours: ArrayLike<number>, ref: ArrayLike<number>, what: string): void {

@@ -16,16 +16,7 @@ import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './normWasm';
 
-interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
-interface CpuBackendLike {
-  data: { get(dataId: object): { values: Values } };
-  makeTensorInfo(shape: number[], dtype: string, values: Float32Array): TensorInfoLike;
-}
-interface KernelArgs {
-  inputs: Record<string, TensorInfoLike | undefined>;
-  backend: unknown;
-  attrs?: Record<string, unknown>;
-}
+import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type GradConfig = NonNullable<ReturnType<Tf['getGradient']>>;
 
 export const BN_TRAIN = 'AvBatchNormTrain';
@@ -34,7 +25,6 @@ export const RELU_GRAD = 'AvReluGrad';
 export const LEAKY_RELU_GRAD = 'AvLeakyReluGrad';
 const KERNELS = [BN_TRAIN, BN_TRAIN_GRAD, RELU_GRAD, LEAKY_RELU_GRAD];
 
-const valuesOf = (backend: CpuBackendLike, t: TensorInfoLike): Values => backend.data.get(t.dataId).values;
 
 export interface BatchNormTrainResult { y: Float32Array; mean: Float32Array; variance: Float32Array }
 
