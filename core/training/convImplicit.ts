@@ -6,7 +6,7 @@
 // pass per stride phase, the input gradient (= transposed conv), conv_dwt for the filter gradient.
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
-import { runWasm, wasmHeap, worthSplitting, type Values } from './gemm';
+import { runWasm, wasmRegions, worthSplitting, type Values } from './gemm';
 
 /** NHWC convolution geometry (dilation 1). */
 export interface ConvGeometry {
@@ -30,7 +30,8 @@ const TAP_GROUP_DEPTH = 256;
 /** Rows of the filter-gradient kernel walked per block (dy and input rows of a block stay in L2). */
 const DWT_ROW_BLOCK = 256;
 
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
+/** Rows padded to whole 4-row tiles of the kernels. */
+const tileRows = (n: number): number => Math.ceil(n / 4) * 4;
 
 /** Byte address of input pixel rows per (tap, output row) at i32[tab + tap·mpad + row]. */
 function fillTable(i32: Int32Array, tab: number, g: ConvGeometry, mpad: number, xByte: number, zeroByte: number): void {
@@ -94,30 +95,27 @@ interface ImplicitPass {
  */
 function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[]): Float32Array[] {
   const np = Math.ceil(outC / 8);
-  // Float offsets, each a multiple of 4 (16-byte aligned); the per-pass regions are reused.
-  const zero = 0;
-  const xo = up4(inC);
-  const tab = xo + up4(x.length);
-  const need = (p: ImplicitPass): number => up4(p.taps * up4(p.rows)) + np * 8 * p.taps * inC + up4(p.rows) * np * 8;
-  const heap = wasmHeap((tab + Math.max(...passes.map(need))) * 4);
-  heap.f32.fill(0, zero, xo);
-  heap.f32.set(x, xo);
+  // A zero block, x, then the table, packed B and C of one pass at a time (sized for the largest).
+  const most = (f: (p: ImplicitPass) => number): number => Math.max(...passes.map(f));
+  const { f32, i32, at: [zero, xo, tab, bo, co] } = wasmRegions([
+    inC, x.length, most((p) => p.taps * tileRows(p.rows)), most((p) => np * 8 * p.taps * inC), most((p) => tileRows(p.rows) * np * 8),
+  ]);
+  f32.fill(0, zero, xo);
+  f32.set(x, xo);
   return passes.map((p) => {
-    const mpad = up4(p.rows);
+    const mpad = tileRows(p.rows);
     const k = p.taps * inC;
-    const bo = tab + up4(p.taps * mpad);
-    const co = bo + np * 8 * k;
-    p.fill(heap.i32, tab, mpad, xo * 4, zero * 4);
-    packPanels(heap.f32, bo, w, k, outC, p.rowBase, p.colStride);
-    heap.f32.fill(0, co, co + mpad * np * 8);
+    p.fill(i32, tab, mpad, xo * 4, zero * 4);
+    packPanels(f32, bo, w, k, outC, p.rowBase, p.colStride);
+    f32.fill(0, co, co + mpad * np * 8);
     const tiles = mpad / 4;
     const group = Math.max(1, Math.floor(TAP_GROUP_DEPTH / inC));
     const args = (t0: number, t1: number): number[] => [tab * 4, mpad, p.taps, inC, bo * 4, co * 4, np, t0, t1, group];
     const split = worthSplitting(p.rows * k * outC) ? tiles >> 1 : 0;
     runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
-    if (np * 8 === outC) return heap.f32.slice(co, co + p.rows * outC);
+    if (np * 8 === outC) return f32.slice(co, co + p.rows * outC);
     const y = new Float32Array(p.rows * outC);
-    for (let r = 0; r < p.rows; r++) y.set(heap.f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
+    for (let r = 0; r < p.rows; r++) y.set(f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
     return y;
   });
 }
@@ -221,24 +219,18 @@ export function conv2dBackpropFilterImplicit(x: Values, dy: Values, g: ConvGeome
   const taps = g.fh * g.fw;
   const k = taps * inC;
   const m = g.batch * g.outH * g.outW;
-  const zero = 0;
-  const xo = up4(inC);
-  const dyo = xo + up4(x.length);
-  const tab = dyo + up4(dy.length);
-  const co = tab + up4(taps * m);
-  const heap = wasmHeap((co + outC * k) * 4);
-  heap.f32.fill(0, zero, xo);
-  heap.f32.set(x, xo);
-  heap.f32.set(dy, dyo);
-  fillTable(heap.i32, tab, g, m, xo * 4, zero * 4);
-  heap.f32.fill(0, co, co + outC * k);
+  const { f32, i32, at: [zero, xo, dyo, tab, co] } = wasmRegions([inC, x.length, dy.length, taps * m, outC * k]);
+  f32.fill(0, zero, xo);
+  f32.set(x, xo);
+  f32.set(dy, dyo);
+  fillTable(i32, tab, g, m, xo * 4, zero * 4);
+  f32.fill(0, co, co + outC * k);
   const npk = k / 8;
   const args = (jp0: number, jp1: number): number[] => [tab * 4, m, m, inC, dyo * 4, outC, co * 4, npk, jp0, jp1, DWT_ROW_BLOCK];
   const split = worthSplitting(m * k * outC) ? npk >> 1 : 0;
   runWasm('conv_dwt', args(split, npk), split > 0 ? args(0, split) : undefined);
   // The kernel leaves dWᵀ (outC × K); transpose to [fh, fw, inC, outC].
   const dw = new Float32Array(k * outC);
-  const f32 = heap.f32;
   for (let o = 0; o < outC; o++) {
     const src = co + o * k;
     for (let d = 0; d < k; d++) dw[d * outC + o] = f32[src + d];

@@ -183,13 +183,22 @@ function wasmOrThrow(): GemmExports {
 }
 
 /**
- * The shared WebAssembly memory, grown to at least `bytes`, as Float32 and Int32 views (fresh
- * views: growing replaces the buffer). Callers lay out their operands from byte 0.
+ * Lays out consecutive regions of `sizes` floats (i32s) from byte 0 of the shared WebAssembly
+ * memory, each 16-byte aligned, grows the memory to hold them, and returns their float offsets with
+ * fresh Float32/Int32/Float64 views (growing replaces the buffer). A float64 region of n values
+ * needs 2n floats; its f64 index is offset / 2.
  */
-export function wasmHeap(bytes: number): { f32: Float32Array; i32: Int32Array } {
+export function wasmRegions(sizes: number[]): { f32: Float32Array; i32: Int32Array; f64: Float64Array; at: number[] } {
   const w = wasmOrThrow();
-  ensureBytes(w, bytes);
-  return { f32: new Float32Array(w.mem.buffer), i32: new Int32Array(w.mem.buffer) };
+  const at: number[] = [];
+  let end = 0;
+  for (const size of sizes) {
+    at.push(end);
+    end += Math.ceil(size / 4) * 4;
+  }
+  ensureBytes(w, end * 4);
+  const buf = w.mem.buffer;
+  return { f32: new Float32Array(buf), i32: new Int32Array(buf), f64: new Float64Array(buf), at };
 }
 
 /**
