@@ -155,10 +155,9 @@ function helperOf(w: GemmExports): GemmExports['helper'] {
   return w.helper;
 }
 
-/** Threads the GEMM uses for large products (1 or 2); starts the helper thread if it is wanted. */
+/** Threads used for large products (1 or 2), without starting the helper: it starts on the first large product (if it cannot, this thread does both halves). */
 export function gemmThreads(): number {
-  const w = wasm();
-  return w && helperOf(w) ? 2 : 1;
+  return wasm() && threadsWanted() > 1 ? 2 : 1;
 }
 
 /** The module in use ('fma': relaxed-SIMD fused multiply-adds, 'simd': plain), null if none instantiates. */
