@@ -14,7 +14,6 @@ import { elementwiseKernels } from './cpuElementwiseKernels';
 import { installNormKernels } from './cpuNormKernels';
 import { gemm, gemmAvailable, type Values } from './gemm';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './convImplicit';
-
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
 export type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
@@ -225,7 +224,6 @@ function replace(tf: Tf, name: string, kernelFunc: (args: KernelArgs) => unknown
   tf.unregisterKernel(name, 'cpu');
   tf.registerKernel({ kernelName: name, backendName: 'cpu', kernelFunc: kernelFunc as never });
 }
-
 
 /**
  * Registers the chosen implementation of the four conv kernels on the 'cpu' backend (the stock

@@ -15,7 +15,6 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfBackend';
 import type { Values } from './gemm';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './normWasm';
-
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type GradConfig = NonNullable<ReturnType<Tf['getGradient']>>;
 
@@ -24,7 +23,6 @@ export const BN_TRAIN_GRAD = 'AvBatchNormTrainGrad';
 export const RELU_GRAD = 'AvReluGrad';
 export const LEAKY_RELU_GRAD = 'AvLeakyReluGrad';
 const KERNELS = [BN_TRAIN, BN_TRAIN_GRAD, RELU_GRAD, LEAKY_RELU_GRAD];
-
 
 export interface BatchNormTrainResult { y: Float32Array; mean: Float32Array; variance: Float32Array }
 

@@ -62,7 +62,6 @@ const PARALLEL_MIN_WORK = 1 << 21;
 /** Whether `work` (multiply-adds, or element operations) is worth handing half of to the helper thread. */
 export const worthSplitting = (work: number): boolean => work >= PARALLEL_MIN_WORK;
 
-// The worker: instantiate the same module on the shared memory, then serve jobs until the process exits.
 // Control words shared with the helper thread: job sequence, last finished job, 1 once the helper
 // has instantiated the module (jobs are only handed over after that, so a helper that fails to start
 // costs nothing but its half of the work), 1 if a job threw, kernel index, then its arguments.
