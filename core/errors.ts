@@ -15,7 +15,8 @@ export const ERROR_KINDS = [
   'out_of_range', // a time window past the end of a track, a frame past the end of a video
   'catalog_newer', // a catalog written by a newer studio
   'catalog_corrupt', // a catalog file that is not a valid SQLite database
-  'io', // a read/write failure (full disk, permissions)
+  'io', // a read/write failure (full disk, permissions, read-only catalog)
+  'busy', // the catalog stayed locked by another writer past the wait (try again)
   'cancelled', // the user cancelled a long task
   'worker_failed', // a worker process died or sent something invalid
   'internal', // a bug: anything else
@@ -62,12 +63,28 @@ export function toAvError(err: unknown): AvError {
     const code = String((err as { code: unknown }).code);
     const path = 'path' in err ? String((err as { path: unknown }).path) : undefined;
     const msg = err instanceof Error ? err.message : String(err);
+    if (code.startsWith('SQLITE_')) return sqliteError(code, err);
+    // Node refuses a path with a NUL byte or a wrong-typed argument before touching the disk
+    if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') return new AvError('bad_request', msg, { file: path, cause: err });
     if (code === 'ENOENT') return new AvError('not_found', 'no such file or folder', { file: path, cause: err });
     if (code === 'ENOSPC') return new AvError('io', 'the disk is full', { file: path, cause: err });
     if (code === 'EACCES' || code === 'EPERM') return new AvError('io', 'permission denied', { file: path, cause: err });
     if (code.startsWith('E')) return new AvError('io', msg, { file: path, cause: err });
   }
   return new AvError('internal', err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/** A better-sqlite3 error (code SQLITE_…) → a typed error: a full disk, a read-only or locked catalog are not bugs. */
+function sqliteError(code: string, err: object): AvError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new AvError('busy', `the catalog is busy: another process kept it locked too long (${msg}); try again`, { cause: err });
+  }
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') return new AvError('io', `the disk is full or failing (${msg})`, { cause: err });
+  if (code.startsWith('SQLITE_READONLY')) return new AvError('io', `the catalog is read-only (${msg}): check its permissions and free space`, { cause: err });
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return new AvError('catalog_corrupt', `the catalog is damaged (${msg})`, { cause: err });
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return new AvError('io', msg, { cause: err });
+  return new AvError('internal', msg, { cause: err });
 }
 
 /** HTTP status for an error kind (the HTTP door's only mapping). */
@@ -91,6 +108,8 @@ export function httpStatusFor(kind: ErrorKind): number {
       return 409;
     case 'cancelled':
       return 499;
+    case 'busy':
+      return 503;
     default:
       return 500;
   }

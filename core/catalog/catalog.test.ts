@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openCatalog } from './catalog';
+import { APPLICATION_ID, migrate, openCatalog } from './catalog';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { createDataset, datasetCounts, listDatasets } from './datasetsRepo';
 import { insertPairs, listPairs } from './pairsRepo';
@@ -114,5 +114,78 @@ describe('catalog', () => {
     const bytes = readFileSync(file);
     expectAvError(() => openCatalog(file), 'catalog_newer', file);
     expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+});
+
+describe('catalog ownership and concurrent writers', () => {
+  it('refuses a SQLite database of another program and leaves it untouched', () => {
+    for (const [name, setup] of [
+      ['foreign-v0.sqlite', (db: Database.Database) => db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)')],
+      ['foreign-v3.sqlite', (db: Database.Database) => (db.exec('CREATE TABLE notes (x)'), db.pragma('user_version = 3'))],
+      ['foreign-appid.sqlite', (db: Database.Database) => (db.exec('CREATE TABLE datasets (x)'), db.pragma('application_id = 1234'))],
+    ] as const) {
+      const file = join(dir, name);
+      const db = new Database(file);
+      setup(db);
+      db.close();
+      const bytes = readFileSync(file);
+      expectAvError(() => openCatalog(file), 'catalog_corrupt', file);
+      expect(readFileSync(file).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('stamps its application id, and still opens a catalog made before the id existed', () => {
+    const file = join(dir, 'old.sqlite');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 2));
+    expect(old.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    old.pragma('application_id = 0'); // as written by a studio before this change
+    old.close();
+    const cat = openCatalog(file);
+    expect(cat.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(cat.schemaVersion).toBe(SCHEMA_VERSION);
+    cat.close();
+  });
+
+  it('a write transaction waits for another connection\'s lock instead of failing at once', () => {
+    const file = join(dir, 'busy.sqlite');
+    const a = openCatalog(file);
+    const b = openCatalog(file);
+    createDataset(a, { name: 'first', kind: 'manifest' });
+    // b reads inside its transaction before writing: deferred, this failed with SQLITE_BUSY at once
+    b.db.pragma('busy_timeout = 100');
+    a.db.exec('BEGIN IMMEDIATE');
+    const t0 = Date.now();
+    let err: unknown;
+    try {
+      b.tx(() => {
+        b.db.prepare('SELECT COUNT(*) FROM datasets').get();
+        b.db.prepare("UPDATE datasets SET name = 'x' WHERE name = 'first'").run();
+      });
+    } catch (e) {
+      err = e;
+    }
+    a.db.exec('ROLLBACK');
+    // the lock was never released: after the busy wait and its retries, a typed busy error
+    expect(err).toBeInstanceOf(AvError);
+    expect((err as AvError).kind).toBe('busy');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    // released: the same transaction lands
+    b.tx(() => {
+      b.db.prepare('SELECT COUNT(*) FROM datasets').get();
+      b.db.prepare("UPDATE datasets SET name = 'x' WHERE name = 'first'").run();
+    });
+    expect(listDatasets(a).map((d) => d.name)).toEqual(['x']);
+    // b holds the write lock from its first read on: a writer that commits between b's read and
+    // b's write (which made a deferred b fail with SQLITE_BUSY_SNAPSHOT, no wait) now has to wait
+    a.db.pragma('busy_timeout = 50');
+    b.tx(() => {
+      b.db.prepare('SELECT COUNT(*) FROM datasets').get();
+      expect(() => a.db.prepare("UPDATE datasets SET description = 'a' WHERE name = 'x'").run()).toThrow(/locked|busy/i);
+      b.db.prepare("UPDATE datasets SET description = 'b' WHERE name = 'x'").run();
+    });
+    expect(listDatasets(a)[0].description).toBe('b');
+    a.close();
+    b.close();
   });
 });

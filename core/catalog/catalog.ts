@@ -1,12 +1,55 @@
 // The experiment catalog: one SQLite file in WAL mode (better-sqlite3). Opening it checks, before
 // anything is written, that it is a SQLite database this studio understands: a corrupt file or one
-// written by a newer studio is refused and left exactly as it was. Older ones are migrated.
+// written by a newer studio, or a SQLite database of another program, is refused and left exactly as
+// it was. Older ones are migrated.
+//
+// Several processes write one catalog (serve, CLI commands, training workers). Every write
+// transaction is BEGIN IMMEDIATE: it takes the write lock before its first read, so SQLite's busy
+// handler (busy_timeout) applies; a deferred transaction that read first could only fail at once
+// with SQLITE_BUSY when it tried to write. A transaction still refused after the wait is retried a
+// few times, then reported as a typed `busy` error.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { AvError } from '../errors';
+import { AvError, toAvError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
+/** PRAGMA application_id of a studio catalog: 'AVST'. */
+export const APPLICATION_ID = 0x41565354;
+/** How long one statement waits for another process's write lock (SQLite busy handler). */
+export const BUSY_TIMEOUT_MS = 5000;
+/** Whole-transaction retries after the busy handler gave up. */
+const BUSY_RETRIES = 3;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs fn as one IMMEDIATE transaction on db, retrying the whole transaction when the catalog stays
+ * locked; SQLite errors come out typed (busy, io for a full disk or read-only file).
+ */
+export function writeTransaction<T>(db: Db, fn: () => T): T {
+  // nested: better-sqlite3 runs it as a savepoint of the outer transaction, which holds the lock already
+  if (db.inTransaction) return db.transaction(fn)();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return db.transaction(fn).immediate();
+    } catch (err) {
+      if (isBusy(err) && attempt < BUSY_RETRIES) {
+        sleepSync(20 + Math.random() * 80 * (attempt + 1));
+        continue;
+      }
+      const code = (err as { code?: unknown } | null)?.code;
+      throw typeof code === 'string' && code.startsWith('SQLITE_') ? toAvError(err) : err;
+    }
+  }
+}
 
 /**
  * Inside Electron, better-sqlite3 must be the build made against Electron's headers (`npm start`
@@ -28,9 +71,12 @@ export class Catalog {
     this.file = file;
   }
 
-  /** Runs fn in one transaction: every row it writes lands, or none does. */
+  /**
+   * Runs fn in one write transaction (BEGIN IMMEDIATE, retried while another process holds the
+   * lock): every row it writes lands, or none does.
+   */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return writeTransaction(this.db, fn);
   }
 
   get schemaVersion(): number {
@@ -53,6 +99,19 @@ function readHeader(file: string): string {
   }
 }
 
+/**
+ * A catalog is the studio's when it carries its application_id, or (catalogs made before the id was
+ * set) a studio schema version with the studio's first tables; an empty database is fine too.
+ */
+function isStudioDatabase(probe: Db, version: number): boolean {
+  const appId = probe.pragma('application_id', { simple: true }) as number;
+  if (appId === APPLICATION_ID) return true;
+  if (appId !== 0) return false;
+  const tables = new Set((probe.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'view', 'index', 'trigger')").all() as Array<{ name: string }>).map((r) => r.name));
+  if (version === 0) return tables.size === 0;
+  return ['datasets', 'sources', 'pairs', 'runs', 'checkpoints'].every((t) => tables.has(t));
+}
+
 /** Checks an existing catalog file read-only; throws catalog_corrupt / catalog_newer. */
 function inspectExisting(file: string, latest: number): number {
   if (statSync(file).size === 0) return 0;
@@ -65,8 +124,12 @@ function inspectExisting(file: string, latest: number): number {
     const check = probe.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw new Error(String(check));
     const version = probe.pragma('user_version', { simple: true }) as number;
-    if (version > latest) {
+    const appId = probe.pragma('application_id', { simple: true }) as number;
+    if (version > latest && (appId === 0 || appId === APPLICATION_ID)) {
       throw new AvError('catalog_newer', `written by a newer AV Studio (schema ${version}, this one knows up to ${latest}); update the studio to open it (left untouched)`, { file });
+    }
+    if (!isStudioDatabase(probe, version)) {
+      throw new AvError('catalog_corrupt', 'not an AV Studio catalog: a SQLite database of another program (its application id and tables are not the studio\'s); it was left untouched — move it away or pick another --home', { file });
     }
     return version;
   } catch (err) {
@@ -78,13 +141,17 @@ function inspectExisting(file: string, latest: number): number {
 }
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
   for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
+    if (m.version <= (db.pragma('user_version', { simple: true }) as number)) continue;
+    writeTransaction(db, () => {
+      // another process may have migrated meanwhile: the version is read again under the write lock
+      if (m.version <= (db.pragma('user_version', { simple: true }) as number)) return;
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
-    })();
+    });
+  }
+  if ((db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) {
+    writeTransaction(db, () => db.pragma(`application_id = ${APPLICATION_ID}`));
   }
 }
 
@@ -95,16 +162,17 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
 export function openCatalog(file: string, migrations: readonly Migration[] = MIGRATIONS): Catalog {
   const latest = migrations.length;
   if (existsSync(file)) inspectExisting(file, latest);
-  const db = new Database(file, nativeOptions());
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, ...nativeOptions() });
   try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`); // first: switching to WAL may wait for another opener
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     migrate(db, migrations);
   } catch (err) {
     db.close();
-    throw new AvError('io', `could not open the catalog: ${(err as Error).message}`, { file, cause: err });
+    const typed = toAvError(err);
+    throw new AvError(typed.kind === 'internal' ? 'io' : typed.kind, `could not open the catalog: ${(err as Error).message}`, { file, cause: err });
   }
   return new Catalog(db, file);
 }
