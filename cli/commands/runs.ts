@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { StudioContext } from '../../core/api/context';
 import { runSummary } from '../../core/api/runsHandlers';
-import { REPRESENTATION_VALUES } from '../../core/api/runsContract';
+import { PRESET_VALUES, REPRESENTATION_VALUES } from '../../core/api/runsContract';
 import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
 import { planRun } from '../../core/runs/planRun';
@@ -67,8 +67,8 @@ export function registerRuns(program: Command): void {
     .description('train a model on a dataset (S2I runs queue the encoder and Γ runs they need first)')
     .requiredOption('--model <kind>', `one of ${MODEL_KINDS.join(', ')}`)
     .requiredOption('--dataset <name|id>', 'the dataset (a snapshot of its current curation is frozen for the run)')
-    .option('--preset <preset>', 'paper (full size) or tiny (seconds on a CPU)', 'paper')
-    .option('--epochs <n>', 'epochs (default: 200 at paper, 3 at tiny)')
+    .option('--preset <preset>', 'paper (full size), small (64×64, narrow layers: minutes on a CPU) or tiny (seconds)', 'paper')
+    .option('--epochs <n>', 'epochs (default: 200 at paper, 30 at small, 3 at tiny)')
     .option('--seed <n>', 'seed of initialisation, shuffles and wrong pairs', '1')
     .option('--snapshot <id>', 'train on this existing snapshot instead of a new one')
     .option('--encoder <run>', 'the encoder run giving the condition (default: newest finished one, or train one first)')
@@ -85,7 +85,7 @@ export function registerRuns(program: Command): void {
     action(async (o: Record<string, string | boolean | undefined>) => {
       const model = o.model as ModelKind;
       if (!MODEL_KINDS.includes(model)) throw new AvError('bad_request', `--model must be one of ${MODEL_KINDS.join(', ')}, got "${model}"`);
-      if (o.preset !== 'paper' && o.preset !== 'tiny') throw new AvError('bad_request', `--preset must be paper or tiny, got "${o.preset}"`);
+      if (!(PRESET_VALUES as readonly unknown[]).includes(o.preset)) throw new AvError('bad_request', `--preset must be ${PRESET_VALUES.join(', ')}, got "${String(o.preset)}"`);
       if (o.wrongPairs !== 'instrument' && o.wrongPairs !== 'pose') throw new AvError('bad_request', `--wrong-pairs must be instrument or pose`);
       const conv = int('conv-layers', o.convLayers as string);
       if (conv !== 3 && conv !== 4) throw new AvError('bad_request', '--conv-layers must be 3 or 4');
@@ -97,7 +97,7 @@ export function registerRuns(program: Command): void {
         const plan = planRun(ctx.catalog, {
           model,
           dataset: o.dataset as string,
-          preset: o.preset as 'paper' | 'tiny',
+          preset: o.preset as (typeof PRESET_VALUES)[number],
           epochs: int('epochs', o.epochs as string, 1),
           seed: int('seed', o.seed as string),
           snapshotId: int('snapshot', o.snapshot as string, 1),

@@ -6,6 +6,8 @@ const Id = z.number().int().positive();
 export const MODEL_KIND_VALUES = ['sound-clf', 'image-clf', 'autoencoder', 's2i-c', 's2i-n', 's2i-a', 'i2s'] as const;
 /** Sound-classifier input representations compared in Table 1 (§3.3); LMS is the paper's choice. */
 export const REPRESENTATION_VALUES = ['lms', 'ms', 'mfcc', 'stft', 'cqt'] as const;
+/** Model presets (core/models/presets.ts), largest first. */
+export const PRESET_VALUES = ['paper', 'small', 'tiny'] as const;
 export const RUN_STATUS_VALUES = ['queued', 'running', 'stopping', 'stopped', 'interrupted', 'failed', 'done'] as const;
 
 export const RunSummarySchema = z.object({
@@ -47,7 +49,7 @@ export const LaunchInputSchema = z
   .object({
     model: z.enum(MODEL_KIND_VALUES),
     dataset: z.union([Id, z.string().min(1).max(200)]),
-    preset: z.enum(['paper', 'tiny']),
+    preset: z.enum(PRESET_VALUES),
     epochs: z.number().int().min(1).max(10_000).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
     snapshotId: Id.optional(),

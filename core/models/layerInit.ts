@@ -31,6 +31,29 @@ export function layerInit(tf: Tf, std: number, seedOrRng: number | Rng): LayerIn
   };
 }
 
+/**
+ * tfjs's Dropout draws its mask from the seed it was built with, so a fixed seed gives the same mask
+ * at every step. Training calls `reseed` before each step with a seed drawn from the run's RNG (a
+ * fresh, reproducible mask per step); `restore` puts the construction seeds back, so a saved
+ * model.json does not depend on where training stopped.
+ */
+export function dropoutSeeder(model: tfjs.LayersModel): { reseed(seed: number): void; restore(): void } {
+  const layers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Array<{ seed?: number }>;
+  const original = layers.map((l) => l.seed);
+  return {
+    reseed(seed) {
+      layers.forEach((l, k) => {
+        l.seed = (seed + 7919 * k) % 0x7fffffff;
+      });
+    },
+    restore() {
+      layers.forEach((l, k) => {
+        l.seed = original[k];
+      });
+    },
+  };
+}
+
 /** Applies a layer to a symbolic tensor (tfjs's `apply` returns a union type). */
 export function sym(layer: tfjs.layers.Layer, input: tfjs.SymbolicTensor | tfjs.SymbolicTensor[]): tfjs.SymbolicTensor {
   return layer.apply(input) as tfjs.SymbolicTensor;

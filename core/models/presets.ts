@@ -1,6 +1,10 @@
 // Model and optimiser settings. `paper` follows Chen et al. 2017 (paper.md) and, where the paper is
 // silent, the GAN-CLS defaults of Reed et al. 2016 (reedscot/icml2016, DESIGN.md "Lessons from
 // peers"). `tiny` is the same code with small widths and images so it trains in seconds on a CPU.
+// `small` keeps the paper's 64×64 images, LMS 128×44 and layer structure with narrower layers, so
+// the S2I variants train in minutes on a 2-core CPU (README "Fidelity").
+
+import { PRESET_VALUES } from '../api/runsContract';
 
 /** §3.3 / §3.4: both encoders expose a 128-d FC feature used as the GAN condition. */
 export const EMBEDDING_DIM = 128;
@@ -43,8 +47,11 @@ export type Representation = keyof typeof REPRESENTATION_SHAPES;
 
 export type ImageSize = 16 | 32 | 64;
 
+/** Every preset name, largest first (run configs, CLI `--preset`, the launch form). */
+export const PRESET_NAMES = PRESET_VALUES;
+
 export interface ModelPreset {
-  name: 'paper' | 'tiny';
+  name: (typeof PRESET_NAMES)[number];
   /** S2I output side (§3.1: 64). The generator and discriminator support 16, 32 and 64. */
   imageSize: ImageSize;
   /** Noise size Z; GAN-CLS uses 100 drawn from N(0, 1) (the paper is silent). */
@@ -123,7 +130,31 @@ export const TINY_PRESET: ModelPreset = {
   autoencoderInputShape: [32, 16],
 };
 
-export const PRESETS = { paper: PAPER_PRESET, tiny: TINY_PRESET } as const;
+/**
+ * The paper's structure at 64×64 (G/D with four up/down-sampling stages, the six-conv Γ, the
+ * four-conv sound classifier on LMS 128×44, the four-stack autoencoder on 128×44) with a quarter of
+ * the GAN widths (ngf/ndf 16: G 128→64→32→16→3, D 16→32→64→128) and narrower encoders. Batch 64 as
+ * GAN-CLS. Sized so that an S2I run of ~1,000 pairs trains in minutes here (README "Fidelity").
+ */
+export const SMALL_PRESET: ModelPreset = {
+  ...PAPER_PRESET,
+  name: 'small',
+  imageSize: 64,
+  ngf: 16,
+  ndf: 16,
+  batchSize: 64,
+  i2sExtraGeneratorLayers: 2,
+  i2sExtraDiscriminatorLayers: 2,
+  soundConvFilters: [16, 32, 32, 64],
+  soundFcUnits: 128,
+  soundInputShape: LMS_SHAPE,
+  imageConvFilters: [16, 16, 32, 32, 64, 64],
+  imageFcUnits: 128,
+  autoencoderChannels: [8, 8, 1],
+  autoencoderInputShape: LMS_SHAPE,
+};
+
+export const PRESETS = { paper: PAPER_PRESET, small: SMALL_PRESET, tiny: TINY_PRESET } as const;
 export type PresetName = keyof typeof PRESETS;
 
 export function getPreset(name: PresetName): ModelPreset {

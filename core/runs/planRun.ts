@@ -6,13 +6,14 @@ import type { Catalog } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { createSnapshot } from '../datasets/snapshots';
 import { AvError } from '../errors';
+import type { PresetName } from '../models/presets';
 import { DEFAULT_EPOCHS, ENCODER_FOR, resolveRunConfig, type ModelKind, type RunRequest } from './runConfig';
 import { createRun, getRun, listRuns } from './runsRepo';
 
 export interface LaunchRequest {
   model: ModelKind;
   dataset: number | string;
-  preset: 'paper' | 'tiny';
+  preset: PresetName;
   epochs?: number;
   seed?: number;
   snapshotId?: number;

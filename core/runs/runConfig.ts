@@ -2,9 +2,9 @@
 // preset and hyper-parameters. It is resolved once when the run is created, stored as JSON in the
 // catalog, and read back (validated) by the worker; resuming never re-resolves it.
 import { z } from 'zod';
-import { MODEL_KIND_VALUES, REPRESENTATION_VALUES } from '../api/runsContract';
+import { MODEL_KIND_VALUES, PRESET_VALUES, REPRESENTATION_VALUES } from '../api/runsContract';
 import { AvError } from '../errors';
-import { getPreset, REPRESENTATION_SHAPES, type ModelPreset } from '../models/presets';
+import { getPreset, REPRESENTATION_SHAPES, type ModelPreset, type PresetName } from '../models/presets';
 
 export const MODEL_KINDS = MODEL_KIND_VALUES;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -22,7 +22,7 @@ export const GAMMA_EVAL_EVERY = 5;
 
 export const RunConfigSchema = z.object({
   model: z.enum(MODEL_KINDS),
-  preset: z.enum(['paper', 'tiny']),
+  preset: z.enum(PRESET_VALUES),
   epochs: z.number().int().min(1).max(10_000),
   seed: z.number().int().min(0).max(2 ** 31 - 1),
   datasetId: z.number().int().positive(),
@@ -57,7 +57,7 @@ export type RunConfig = z.infer<typeof RunConfigSchema>;
 
 export interface RunRequest {
   model: ModelKind;
-  preset: 'paper' | 'tiny';
+  preset: PresetName;
   epochs?: number;
   seed?: number;
   datasetId: number;
@@ -76,8 +76,11 @@ export const ENCODER_LEARNING_RATE = 1e-3;
 
 export const isGanModel = (m: ModelKind): boolean => m === 's2i-c' || m === 's2i-n' || m === 's2i-a' || m === 'i2s';
 
-/** Default epochs: the paper trains for many epochs; tiny runs are for seconds-long checks. */
-export const DEFAULT_EPOCHS = { paper: 200, tiny: 3 } as const;
+/**
+ * Default epochs: the paper trains for many epochs; small runs are minutes on a CPU (README
+ * "Fidelity"); tiny runs are for seconds-long checks.
+ */
+export const DEFAULT_EPOCHS: Record<PresetName, number> = { paper: 200, small: 30, tiny: 3 };
 
 export function resolveRunConfig(req: RunRequest): RunConfig {
   const preset: ModelPreset = getPreset(req.preset);
@@ -121,7 +124,7 @@ export function presetFor(config: RunConfig): ModelPreset {
 
 /**
  * The sound classifier's input [rows, frames]. LMS keeps the preset's shape (128×44 at `paper`); the
- * other Table 1 representations use their native shape at `paper` (REPRESENTATION_SHAPES) and, at
+ * other Table 1 representations use their native shape at `paper` and `small` (REPRESENTATION_SHAPES) and, at
  * `tiny`, the tiny spectrogram size with at most the representation's own number of rows.
  */
 export function soundInputShapeFor(config: RunConfig): readonly [number, number] {
@@ -129,5 +132,5 @@ export function soundInputShapeFor(config: RunConfig): readonly [number, number]
   const rep = config.representation ?? 'lms';
   if (rep === 'lms') return preset.soundInputShape;
   const native = REPRESENTATION_SHAPES[rep];
-  return config.preset === 'paper' ? native : [Math.min(native[0], preset.soundInputShape[0]), preset.soundInputShape[1]];
+  return config.preset === 'tiny' ? [Math.min(native[0], preset.soundInputShape[0]), preset.soundInputShape[1]] : native;
 }

@@ -150,7 +150,16 @@ interface OptimizerManifest {
   className: string;
   config: Record<string, unknown>;
   weights: { name: string; shape: number[]; dtype: 'float32' | 'int32'; byteOffset: number; byteLength: number }[];
+  /**
+   * Adam's running β1^t, β2^t. tfjs's setWeights recomputes them as pow(β, t + 1), which differs in
+   * the last bits from the product the uninterrupted run accumulated; saving them (float32 values,
+   * exact in JSON) makes a resumed run bit-identical to an uninterrupted one.
+   */
+  accBeta?: [number, number];
 }
+
+/** tfjs's Adam keeps β^t in two private scalar variables. */
+type AdamInternals = { accBeta1?: tfjs.Variable; accBeta2?: tfjs.Variable };
 
 async function encodeOptimizer(optimizer: tfjs.Optimizer): Promise<{ manifest: OptimizerManifest; data: Buffer }> {
   const named = await optimizer.getWeights();
@@ -169,8 +178,10 @@ async function encodeOptimizer(optimizer: tfjs.Optimizer): Promise<{ manifest: O
   // getWeights() returns a fresh scalar for the iteration count ('iter'); the slots are the
   // optimiser's own variables and must not be disposed here.
   for (const { name, tensor } of named) if (name === 'iter') tensor.dispose();
+  const adam = optimizer as unknown as AdamInternals;
+  const accBeta: [number, number] | undefined = adam.accBeta1 && adam.accBeta2 ? [adam.accBeta1.dataSync()[0], adam.accBeta2.dataSync()[0]] : undefined;
   return {
-    manifest: { className: optimizer.getClassName(), config: optimizer.getConfig() as Record<string, unknown>, weights },
+    manifest: { className: optimizer.getClassName(), config: optimizer.getConfig() as Record<string, unknown>, weights, ...(accBeta ? { accBeta } : {}) },
     data: Buffer.concat(parts),
   };
 }
@@ -241,5 +252,13 @@ export async function restoreOptimizer(tf: Tf, optimizer: tfjs.Optimizer, dir: s
   });
   await optimizer.setWeights(named);
   for (const n of named) n.tensor.dispose();
+  const adam = optimizer as unknown as AdamInternals;
+  if (manifest.accBeta && adam.accBeta1 && adam.accBeta2) {
+    const [b1, b2] = manifest.accBeta;
+    tf.tidy(() => {
+      adam.accBeta1?.assign(tf.scalar(b1));
+      adam.accBeta2?.assign(tf.scalar(b2));
+    });
+  }
   return true;
 }

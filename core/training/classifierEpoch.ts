@@ -4,11 +4,18 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfBackend';
 import type { Rng } from './rng';
+import { dropoutSeeder } from '../models/layerInit';
 
-export interface EpochData {
-  /** (N, H, W, C) inputs */
-  x: tfjs.Tensor;
-  labels: readonly number[];
+/**
+ * A classifier's inputs: in memory as one (N, H, W, C) tensor, or read batch by batch — `batch`
+ * returns the (B, H, W, C) inputs of the items at `indices` (called inside a tidy; the tensor is
+ * disposed after use), so a large snapshot is never one tensor (training streams from the pack).
+ */
+export type EpochData = { labels: readonly number[] } & ({ x: tfjs.Tensor; batch?: undefined } | { x?: undefined; batch: (indices: number[]) => tfjs.Tensor });
+
+/** The inputs of the items at `indices` (call inside a tidy). */
+export function inputsOf(tf: Tf, data: EpochData, indices: number[]): tfjs.Tensor {
+  return data.batch ? data.batch(indices) : tf.gather(data.x, tf.tensor1d(indices, 'int32'));
 }
 
 export function classifierEpoch(
@@ -24,12 +31,15 @@ export function classifierEpoch(
   const labels = tf.tensor1d(data.labels as number[], 'int32');
   let sum = 0;
   let batches = 0;
+  const dropout = dropoutSeeder(model);
   try {
     for (let start = 0; start < n; start += opts.batchSize) {
       const idx = order.slice(start, start + opts.batchSize);
+      // a new dropout mask each step, drawn from the epoch's RNG (same run seed → same masks)
+      dropout.reseed(opts.rng.seed());
       const loss = tf.tidy(() => {
         const indices = tf.tensor1d(idx, 'int32');
-        const xb = tf.gather(data.x, indices);
+        const xb = inputsOf(tf, data, idx);
         const yb = tf.oneHot(tf.gather(labels, indices), opts.numClasses);
         return optimizer.minimize(() => {
           const logits = model.apply(xb, { training: true }) as tfjs.Tensor;
@@ -46,6 +56,7 @@ export function classifierEpoch(
       batches++;
     }
   } finally {
+    dropout.restore();
     labels.dispose();
   }
   return sum / Math.max(batches, 1);
