@@ -10,7 +10,8 @@ import type { StudioContext } from '../api/context';
 import { AvError } from '../errors';
 import { addEvaluations, getRun, type EvaluationPoint } from '../runs/runsRepo';
 import { argmaxOf, perInstrumentAccuracy } from '../training/accuracyPoints';
-import { predictBatched } from '../training/encoders';
+import { predictFrom } from '../training/encoders';
+import { range } from '../training/packedStore';
 import { openRunTrainer } from '../training/runTraining';
 import { loadTf } from '../training/tfBackend';
 import { lmsTensor } from '../training/trainingData';
@@ -64,9 +65,8 @@ export async function evaluateRun(ctx: StudioContext, runId: number, opts: { epo
       for (const split of ['train', 'test'] as const) {
         const sd = opened.data[split];
         if (!sd.labels.length) continue;
-        const x = lmsTensor(tf, sd.lms, evaluator.input.shape);
-        const logits = predictBatched(tf, evaluator.classifier, x);
-        x.dispose();
+        const shape = evaluator.input.shape;
+        const logits = predictFrom(tf, evaluator.classifier, sd.labels.length, (s, size) => lmsTensor(tf, sd.lms(range(s, size)), shape));
         const predicted = argmaxOf(tf, logits);
         logits.dispose();
         const mapped = Array.from(predicted, (p) => opened.data.classes.indexOf(evaluator.classes[p]));

@@ -78,10 +78,17 @@ export async function loadEncoderRun(tf: Tf, cat: Catalog, runsDir: string, runI
 
 /** Runs a model over x in batches and concatenates the outputs. */
 export function predictBatched(tf: Tf, model: tfjs.LayersModel, x: tfjs.Tensor, batchSize = 64): tfjs.Tensor {
-  const n = x.shape[0];
+  return predictFrom(tf, model, x.shape[0], (start, size) => x.slice(start, size), batchSize);
+}
+
+/**
+ * Runs a model over N items whose inputs `batchAt(start, size)` builds batch by batch (called in a
+ * tidy, so only one input batch is alive at a time) and concatenates the outputs.
+ */
+export function predictFrom(tf: Tf, model: tfjs.LayersModel, n: number, batchAt: (start: number, size: number) => tfjs.Tensor, batchSize = 64): tfjs.Tensor {
   const parts: tfjs.Tensor[] = [];
   for (let start = 0; start < n; start += batchSize) {
-    parts.push(tf.tidy(() => model.predict(x.slice(start, Math.min(batchSize, n - start))) as tfjs.Tensor));
+    parts.push(tf.tidy(() => model.predict(batchAt(start, Math.min(batchSize, n - start))) as tfjs.Tensor));
   }
   const out = tf.concat(parts);
   parts.forEach((p) => p.dispose());

@@ -20,15 +20,16 @@ import {
 import type { WorkerMessage } from '../runs/workerMessages';
 import { loadCheckpointModel, restoreOptimizer, saveCheckpoint } from './checkpointIO';
 import { classifierEpoch } from './classifierEpoch';
-import { buildClassifierFor, loadEncoderRun, predictBatched, type LoadedEncoder } from './encoders';
+import { buildClassifierFor, loadEncoderRun, predictFrom, type LoadedEncoder } from './encoders';
 import { createGanOptimizers, ganClsStep } from './ganStep';
 import { createRng, type Rng } from './rng';
 import { checkpointDir, readRunCheckpointMeta, writeRunCheckpointMeta } from './runCheckpoint';
 import { imageGridPng, spectrogramGridPng } from './sampleGrid';
 import { loadTf } from './tfBackend';
 import type { Tf } from './tfBackend';
-import { imageTensor, lmsTensor, loadSnapshotData, spectrogramTensor, type SplitData, type TrainingData } from './trainingData';
-import { accuracy } from './trainClassifier';
+import { openSnapshotPack, packNeedsFor, range, type PackedData, type PackedSplit } from './packedStore';
+import { imageTensor, lmsTensor, spectrogramTensor } from './trainingData';
+import { accuracy, type ClassifierData } from './trainClassifier';
 import { argmaxOf, perInstrumentAccuracy } from './accuracyPoints';
 import { WrongPairSampler } from './wrongPairs';
 
@@ -58,16 +59,18 @@ const epochSeed = (config: RunConfig, epoch: number) => (config.seed * 1_000_003
 
 // ---------------------------------------------------------------- classifiers (§3.3, §3.4)
 
-function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData): Trainer {
+function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: PackedData): Trainer {
   const preset = presetFor(config);
   const sound = config.model === 'sound-clf';
-  // sound: the run's Table 1 representation (LMS unless configured otherwise), resized to the classifier's input
-  const toX = (s: SplitData) => (sound ? spectrogramTensor(tf, s.sound, data.soundShape, soundInputShapeFor(config)) : imageTensor(tf, s.images, preset.imageSize));
-  const xTrain = toX(data.train);
-  const xTest = data.test.labels.length ? toX(data.test) : null;
+  // sound: the run's Table 1 representation (LMS unless configured otherwise), resized to the classifier's input;
+  // inputs are read from the pack batch by batch
+  const toX = (s: PackedSplit, idx: number[]) =>
+    sound ? spectrogramTensor(tf, s.sound(idx), data.soundShape, soundInputShapeFor(config)) : imageTensor(tf, s.images(idx), preset.imageSize);
+  const trainSet: ClassifierData = { labels: data.train.labels, batch: (idx) => toX(data.train, idx) };
+  const testSet: ClassifierData | null = data.test.labels.length ? { labels: data.test.labels, batch: (idx) => toX(data.test, idx) } : null;
   const enc = buildClassifierFor(tf, getRunStub(config, runId), data.classes.length);
   const optimizer = tf.train.adam(config.hyper.learningRate);
-  const evalOn = (x: tfjs.Tensor | null, labels: number[]) => (x ? accuracy(tf, enc.classifier, { x, labels }) : null);
+  const evalOn = (set: ClassifierData | null) => (set ? accuracy(tf, enc.classifier, set) : null);
   return {
     parts: ['classifier'],
     async restore(dir) {
@@ -78,7 +81,7 @@ function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: Train
     },
     trainEpoch(_epoch, rng, onStep) {
       let stopped = false;
-      const loss = classifierEpoch(tf, enc.classifier, optimizer, { x: xTrain, labels: data.train.labels }, {
+      const loss = classifierEpoch(tf, enc.classifier, optimizer, trainSet, {
         batchSize: config.hyper.batchSize,
         numClasses: data.classes.length,
         rng,
@@ -86,25 +89,24 @@ function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: Train
           if (!stopped && !onStep({ loss: l })) stopped = true;
         },
       });
-      const trainAcc = evalOn(xTrain, data.train.labels) ?? 0;
-      const testAcc = evalOn(xTest, data.test.labels);
+      const trainAcc = evalOn(trainSet) ?? 0;
+      const testAcc = evalOn(testSet);
       return { metrics: { loss, train_acc: trainAcc, ...(testAcc === null ? {} : { test_acc: testAcc }) }, items: data.train.labels.length, stopped };
     },
     save: (dir) => saveCheckpoint(enc.classifier, join(dir, 'classifier'), { optimizer }),
     sampleGrid: async () => null,
     evaluate(epoch) {
       const points: EvaluationPoint[] = [];
-      for (const [split, x, labels] of [['train', xTrain, data.train.labels], ['test', xTest, data.test.labels]] as const) {
-        if (!x) continue;
-        const logits = predictBatched(tf, enc.classifier, x);
-        points.push(...perInstrumentAccuracy(data.classes, labels, argmaxOf(tf, logits), { epoch, kind: 'classifier_accuracy', split, evaluatorRunId: null }));
+      for (const [split, set] of [['train', trainSet], ['test', testSet]] as const) {
+        if (!set?.batch) continue;
+        const batchOf = set.batch;
+        const logits = predictFrom(tf, enc.classifier, set.labels.length, (s, size) => batchOf(range(s, size)));
+        points.push(...perInstrumentAccuracy(data.classes, set.labels, argmaxOf(tf, logits), { epoch, kind: 'classifier_accuracy', split, evaluatorRunId: null }));
         logits.dispose();
       }
       return points;
     },
     dispose() {
-      xTrain.dispose();
-      xTest?.dispose();
       enc.classifier.dispose();
       optimizer.dispose();
     },
@@ -118,9 +120,10 @@ function getRunStub(config: RunConfig, id: number) {
 
 // ---------------------------------------------------------------- stacked autoencoder (§5.1)
 
-function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData): Trainer {
+function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: PackedData): Trainer {
   const preset = presetFor(config);
-  const x = lmsTensor(tf, data.train.lms, preset.autoencoderInputShape);
+  // the LMS of the train items at `idx`, read from the pack
+  const xAt = (idx: number[]) => lmsTensor(tf, data.train.lms(idx), preset.autoencoderInputShape);
   const ae = buildStackedAutoencoder(tf, { preset, seed: config.seed, name: `sound_ae_${runId}` });
   const optimizers = ae.stacks.map(() => tf.train.adam(config.hyper.learningRate));
   const parts = ae.stacks.map((_, k) => `stack${k + 1}`);
@@ -139,8 +142,10 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
       const metrics: Record<string, number> = {};
       const n = data.train.labels.length;
       let stopped = false;
-      let input: tfjs.Tensor = x;
       for (const [k, stack] of ae.stacks.entries()) {
+        // stack k's input: the batch through the frozen encoders of the stacks before it (computed per batch,
+        // since the intermediate codes of a whole snapshot do not fit in memory)
+        const frozen = ae.stacks.slice(0, k);
         const vars = stack.autoencoder.trainableWeights.map((w) => w.read() as tfjs.Variable);
         const order = rng.shuffle(Array.from({ length: n }, (_, i) => i));
         let sum = 0;
@@ -148,7 +153,7 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
         for (let s = 0; s < n && !stopped; s += config.hyper.batchSize) {
           const idx = order.slice(s, s + config.hyper.batchSize);
           const loss = tf.tidy(() => {
-            const xb = tf.gather(input, tf.tensor1d(idx, 'int32'));
+            const xb = frozen.reduce<tfjs.Tensor>((h, st) => st.encoder.predict(h) as tfjs.Tensor, xAt(idx));
             return optimizers[k].minimize(() => tf.losses.meanSquaredError(xb, stack.autoencoder.apply(xb, { training: true }) as tfjs.Tensor) as tfjs.Scalar, true, vars) as tfjs.Scalar;
           });
           const v = loss.dataSync()[0];
@@ -158,12 +163,8 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
           if (!onStep({ [`mse_stack${k + 1}`]: v })) stopped = true;
         }
         metrics[`mse_stack${k + 1}`] = sum / Math.max(batches, 1);
-        const next = predictBatched(tf, stack.encoder, input);
-        if (input !== x) input.dispose();
-        input = next;
         if (stopped) break;
       }
-      if (input !== x) input.dispose();
       return { metrics, items: n, stopped };
     },
     async save(dir) {
@@ -172,7 +173,6 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
     sampleGrid: async () => null,
     evaluate: () => [],
     dispose() {
-      x.dispose();
       ae.stacks.forEach((s) => s.autoencoder.dispose());
       optimizers.forEach((o) => o.dispose());
     },
@@ -181,30 +181,28 @@ function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: Trai
 
 // ---------------------------------------------------------------- GAN-CLS: S2I-C / S2I-N / S2I-A / I2S (§3.2)
 
-function encoderInput(tf: Tf, enc: LoadedEncoder, split: SplitData): tfjs.Tensor4D {
-  return enc.input.kind === 'sound' ? lmsTensor(tf, split.lms, enc.input.shape) : imageTensor(tf, split.images, enc.input.size);
+/** The encoder's input for the split's items at `idx`, read from the pack. */
+function encoderInput(tf: Tf, enc: LoadedEncoder, split: PackedSplit, idx: number[]): tfjs.Tensor4D {
+  return enc.input.kind === 'sound' ? lmsTensor(tf, split.lms(idx), enc.input.shape) : imageTensor(tf, split.images(idx), enc.input.size);
 }
 
-function ganSpectrograms(tf: Tf, split: SplitData): tfjs.Tensor4D {
+function ganSpectrograms(tf: Tf, lms: Float32Array[]): tfjs.Tensor4D {
   const [h, w] = [128, 34];
-  const out = new Float32Array(split.lms.length * h * w);
-  split.lms.forEach((m, i) => out.set(toGanSpectrogram(featureMatrix(LMS_SHAPE[0], LMS_SHAPE[1], m)).data, i * h * w));
-  return tf.tensor4d(out, [split.lms.length, h, w, 1]);
+  const out = new Float32Array(lms.length * h * w);
+  lms.forEach((m, i) => out.set(toGanSpectrogram(featureMatrix(LMS_SHAPE[0], LMS_SHAPE[1], m)).data, i * h * w));
+  return tf.tensor4d(out, [lms.length, h, w, 1]);
 }
 
-function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData, encoder: LoadedEncoder, evaluator: LoadedEncoder | null): Trainer {
+function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: PackedData, encoder: LoadedEncoder, evaluator: LoadedEncoder | null): Trainer {
   const preset = presetFor(config);
   const i2s = config.model === 'i2s';
-  const embedAll = (split: SplitData) => {
-    if (!split.labels.length) return null;
-    const input = encoderInput(tf, encoder, split);
-    const e = predictBatched(tf, encoder.embedding, input);
-    input.dispose();
-    return e;
-  };
+  // embeddings of a whole split stay in memory (N×128); the encoder's inputs are read batch by batch
+  const embedAll = (split: PackedSplit) =>
+    split.labels.length ? predictFrom(tf, encoder.embedding, split.labels.length, (s, size) => encoderInput(tf, encoder, split, range(s, size))) : null;
   const embTrain = embedAll(data.train) as tfjs.Tensor;
   const embTest = embedAll(data.test);
-  const real = i2s ? ganSpectrograms(tf, data.train) : imageTensor(tf, data.train.images, preset.imageSize);
+  // real items x_i^j of the train items at `idx`, read from the pack
+  const realOf = (idx: number[]) => (i2s ? ganSpectrograms(tf, data.train.lms(idx)) : imageTensor(tf, data.train.images(idx), preset.imageSize));
   const name = `${config.model.replace('-', '_')}_${runId}`;
   const G = i2s ? buildI2SGenerator(tf, { preset, seed: config.seed, name: `${name}_g` }) : buildS2IGenerator(tf, { preset, seed: config.seed, name: `${name}_g` });
   const D = i2s ? buildI2SDiscriminator(tf, { preset, seed: config.seed, name: `${name}_d` }) : buildS2IDiscriminator(tf, { preset, seed: config.seed, name: `${name}_d` });
@@ -226,17 +224,6 @@ function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData
   const gridNoise = tf.randomNormal([config.sampleGrid.noise, preset.zDim], 0, 1, 'float32', config.seed + 17);
 
   const generate = (emb: tfjs.Tensor, noise: tfjs.Tensor) => G.predict([noise, emb]) as tfjs.Tensor;
-  const generateBatched = (noise: tfjs.Tensor, emb: tfjs.Tensor, batchSize = 64): tfjs.Tensor => {
-    const n = noise.shape[0];
-    const parts: tfjs.Tensor[] = [];
-    for (let s = 0; s < n; s += batchSize) {
-      const size = Math.min(batchSize, n - s);
-      parts.push(tf.tidy(() => generate(emb.slice(s, size), noise.slice(s, size))));
-    }
-    const out = tf.concat(parts);
-    parts.forEach((p) => p.dispose());
-    return out;
-  };
   return {
     parts: ['generator', 'discriminator'],
     async restore(dir) {
@@ -258,8 +245,8 @@ function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData
         if (idx.length < 2) continue; // batch norm needs more than one item
         const wrongIdx = sampler ? sampler.sampleBatch(idx, rng) : null;
         const batch = tf.tidy(() => ({
-          real: tf.gather(real, tf.tensor1d(idx, 'int32')),
-          wrong: wrongIdx ? tf.gather(real, tf.tensor1d(wrongIdx, 'int32')) : undefined,
+          real: realOf(idx),
+          wrong: wrongIdx ? realOf(wrongIdx) : undefined,
           embedding: tf.gather(embTrain, tf.tensor1d(idx, 'int32')),
         }));
         const stats = ganClsStep(tf, models, batch, rng);
@@ -304,12 +291,13 @@ function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData
       for (const [split, emb, sd] of [['train', embTrain, data.train], ['test', embTest, data.test]] as const) {
         if (!emb) continue;
         const noise = tf.randomNormal([sd.labels.length, preset.zDim], 0, 1, 'float32', config.seed + epoch);
-        const fake = generateBatched(noise, emb);
+        // generated and scored 64 at a time, so a large split's generated items are never all in memory
+        const scorer = evaluator.classifier;
+        const logits = predictFrom(tf, scorer, sd.labels.length, (s, size) => {
+          const fake = generate(emb.slice(s, size), noise.slice(s, size));
+          return i2s ? generatedLmsForEvaluator(tf, fake, evaluator) : resizeImages(tf, fake, (evaluator.input as { size: number }).size);
+        });
         noise.dispose();
-        const input = i2s ? generatedLmsForEvaluator(tf, fake, evaluator) : resizeImages(tf, fake, (evaluator.input as { size: number }).size);
-        fake.dispose();
-        const logits = predictBatched(tf, evaluator.classifier, input);
-        input.dispose();
         const predicted = argmaxOf(tf, logits);
         logits.dispose();
         // the evaluator's classes may be ordered differently: compare by name
@@ -319,7 +307,7 @@ function ganTrainer(tf: Tf, config: RunConfig, runId: number, data: TrainingData
       return points;
     },
     dispose() {
-      for (const t of [embTrain, embTest, real, gridNoise]) t?.dispose();
+      for (const t of [embTrain, embTest, gridNoise]) t?.dispose();
       G.dispose();
       D.dispose();
       generatorOptimizer.dispose();
@@ -346,7 +334,8 @@ export function generatedLmsForEvaluator(tf: Tf, fake: tfjs.Tensor, evaluator: L
 /** A run's data and networks, ready to train an epoch, restore a checkpoint or evaluate. */
 export interface OpenedRun {
   config: RunConfig;
-  data: TrainingData;
+  /** the snapshot's pack (labels in memory, arrays read in batches) */
+  data: PackedData;
   trainer: Trainer;
   /** the classifier that scores generated output (S2I: Γ, I2S: the sound classifier), if any */
   evaluator: LoadedEncoder | null;
@@ -365,12 +354,16 @@ export async function openRunTrainer(
 ): Promise<OpenedRun> {
   const cat = ctx.catalog;
   const config = getRun(cat, runId).config;
-  const data = await loadSnapshotData(cat, ctx.blobs, config.snapshotId, config.datasetId, {
+  const data = await openSnapshotPack({ catalog: cat, blobs: ctx.blobs, root: ctx.home.root }, config.snapshotId, config.datasetId, {
     instrument: config.wrongPairs === 'pose' ? config.instrument : null,
     representation: config.model === 'sound-clf' ? config.representation : 'lms',
+    needs: packNeedsFor(config.model),
     onProgress: opts.onProgress,
   });
-  if (data.train.labels.length < 2) throw new AvError('empty_input', `snapshot ${config.snapshotId} has ${data.train.labels.length} training pair(s): too few to train`);
+  if (data.train.labels.length < 2) {
+    data.close();
+    throw new AvError('empty_input', `snapshot ${config.snapshotId} has ${data.train.labels.length} training pair(s): too few to train`);
+  }
 
   const loaded: LoadedEncoder[] = [];
   let trainer: Trainer;
@@ -391,6 +384,7 @@ export async function openRunTrainer(
     }
   } catch (err) {
     loaded.forEach((l) => l.dispose());
+    data.close();
     throw err;
   }
   return {
@@ -401,6 +395,7 @@ export async function openRunTrainer(
     dispose: () => {
       trainer.dispose();
       loaded.forEach((l) => l.dispose());
+      data.close();
     },
   };
 }

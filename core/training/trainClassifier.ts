@@ -2,15 +2,11 @@
 // softmax cross-entropy and Adam, shuffling with the seeded RNG, and reports held-out accuracy.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfBackend';
-import { classifierEpoch } from './classifierEpoch';
+import { classifierEpoch, type EpochData } from './classifierEpoch';
 import { createRng } from './rng';
 
-export interface ClassifierData {
-  /** (N, H, W, C) inputs. */
-  x: tfjs.Tensor;
-  /** N integer class labels. */
-  labels: readonly number[];
-}
+/** (N, H, W, C) inputs in memory (`x`) or read in batches (`batch`), and N integer class labels. */
+export type ClassifierData = EpochData;
 
 export interface TrainClassifierOptions {
   epochs: number;
@@ -36,7 +32,7 @@ export function accuracy(tf: Tf, model: tfjs.LayersModel, data: ClassifierData, 
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const predicted = tf.tidy(() => {
-      const xb = data.x.slice(start, size);
+      const xb = data.batch ? data.batch(Array.from({ length: size }, (_, i) => start + i)) : data.x.slice(start, size);
       return (model.predict(xb) as tfjs.Tensor).argMax(-1);
     });
     const values = predicted.dataSync();

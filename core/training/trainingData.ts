@@ -73,7 +73,7 @@ export function normaliseRepresentation(rep: Representation, values: Float32Arra
 }
 
 /** A snapshot row as the pair shape the media helpers take (names are only for messages). */
-function asPairRow(cat: Catalog, p: SnapshotPair, datasetId: number): PairRow {
+export function asPairRow(cat: Catalog, p: SnapshotPair, datasetId: number): PairRow {
   const ref = (id: number | null) => {
     if (id === null) return null;
     const s = getSource(cat, id);
