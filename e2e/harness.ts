@@ -71,7 +71,7 @@ export function launchChromium(): Promise<Browser> {
 /** Calls the studio's API over HTTP with the session token; throws on an error reply. */
 export function apiCaller(studio: ServedStudio) {
   return async function call<T>(method: string, input: unknown): Promise<T> {
-    const r = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { authorization: `Bearer ${studio.token}` } });
+    const r = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', body: JSON.stringify(input), headers: { authorization: `Bearer ${studio.token}`, 'content-type': 'application/json' } });
     const body = (await r.json()) as { ok: boolean; result: T; error?: { message: string } };
     if (!body.ok) throw new Error(`${method}: ${body.error?.message}`);
     return body.result;

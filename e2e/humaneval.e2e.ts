@@ -19,7 +19,7 @@ let bobLink = '';
 const raterErrors: string[] = [];
 
 async function api<T>(method: string, body: unknown, token = studio.token): Promise<{ status: number; ok: boolean; result: T }> {
-  const res = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+  const res = await fetch(`${studio.origin}/api/${method}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const doc = (await res.json()) as { ok: boolean; result: T };
   return { status: res.status, ...doc };
 }

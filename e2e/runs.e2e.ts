@@ -51,7 +51,7 @@ describe('runs screen', () => {
     // the catalog agrees, through the API
     const res = await fetch(`${studio.origin}/api/runs.metrics`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${studio.token}` },
+      headers: { authorization: `Bearer ${studio.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ id: 1, names: ['epoch/loss'] }),
     });
     const points = ((await res.json()) as { result: Array<{ epoch: number }> }).result;
@@ -66,7 +66,7 @@ describe('runs screen', () => {
     await page.fill('[data-testid="run-notes"]', 'first tiny classifier');
     await page.click('h1');
     await expect.poll(async () => {
-      const res = await fetch(`${studio.origin}/api/runs.get`, { method: 'POST', headers: { authorization: `Bearer ${studio.token}` }, body: JSON.stringify({ id: 1 }) });
+      const res = await fetch(`${studio.origin}/api/runs.get`, { method: 'POST', headers: { authorization: `Bearer ${studio.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 1 }) });
       return ((await res.json()) as { result: { notes: string } }).result.notes;
     }).toBe('first tiny classifier');
     await page.reload();

@@ -49,7 +49,7 @@ describe('studio shell', () => {
   });
 
   it('answers malformed requests with a 4xx and keeps serving', async () => {
-    const auth = { authorization: `Bearer ${env.studio.token}` };
+    const auth = { authorization: `Bearer ${env.studio.token}`, 'content-type': 'application/json' };
     const badJson = await fetch(`${env.studio.origin}/api/pairs.list`, { method: 'POST', body: '{oops', headers: auth });
     expect(badJson.status).toBe(400);
     const badInput = await fetch(`${env.studio.origin}/api/pairs.list`, { method: 'POST', body: JSON.stringify({ datasetId: 'one' }), headers: auth });

@@ -6,6 +6,8 @@ import WebSocket from 'ws';
 import { openStudio, type StudioContext } from '../core/api/context';
 import { handlers } from '../core/api/handlers';
 import { startServer, type RunningServer, MAX_BODY_BYTES } from './httpServer';
+import { BAD_FRAMES, rawWebSocket } from './rawWebSocket';
+import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 
 let dir: string;
 let ctx: StudioContext;
@@ -23,7 +25,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${origin}${path}`, { method: 'POST', body, headers });
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${origin}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('avstudio serve (HTTP door)', () => {
   it('binds to 127.0.0.1 and prints a URL carrying the token', () => {
@@ -81,6 +84,81 @@ describe('avstudio serve (HTTP door)', () => {
   });
 });
 
+describe('hostile requests (issue 19)', () => {
+  const auth = () => ({ authorization: `Bearer ${server.token}` });
+  const cookie = () => ({ cookie: `avstudio_token=${encodeURIComponent(server.token)}` });
+
+  it('survives each malformed WebSocket frame, closing only that socket with the RFC 6455 code', async () => {
+    for (const bad of BAD_FRAMES) {
+      const out = await rawWebSocket(server.port, `/events?token=${encodeURIComponent(server.token)}`, {}, [bad.frame]);
+      expect(out.status, bad.name).toBe(101);
+      expect(out.closeCode, bad.name).toBe(bad.closeCode);
+    }
+    // the process is alive and serving; a well-behaved socket still gets events
+    expect((await post('/api/studio.status', '{}', auth())).status).toBe(200);
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${encodeURIComponent(server.token)}`);
+    await new Promise((r) => ws.on('open', r));
+    const got = new Promise<unknown>((r) => ws.on('message', (m) => r(JSON.parse(String(m)))));
+    ctx.events.emit({ type: 'datasets.changed', datasetId: 8 });
+    expect(await got).toEqual({ type: 'datasets.changed', datasetId: 8 });
+    ws.close();
+  });
+
+  it('refuses API calls and the event socket from another origin, even another port of 127.0.0.1', async () => {
+    const foreign = 'http://127.0.0.1:5999';
+    const r1 = await post('/api/datasets.list', '{}', { ...cookie(), origin: foreign });
+    expect(r1.status).toBe(403);
+    expect((await post('/api/datasets.list', '{}', { ...cookie(), origin: 'null' })).status).toBe(403);
+    expect((await post('/api/datasets.list', '{}', { ...cookie(), 'sec-fetch-site': 'same-site' })).status).toBe(403);
+    expect((await post('/api/datasets.list', '{}', { ...cookie(), 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    // the studio's own page passes
+    expect((await post('/api/datasets.list', '{}', { ...cookie(), origin, 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    const wsForeign = await rawWebSocket(server.port, '/events', { ...cookie(), Origin: foreign }, []);
+    expect(wsForeign.status).toBe(403);
+    const wsOwn = await rawWebSocket(server.port, '/events', { ...cookie(), Origin: origin }, [{ opcode: 0x8, payload: Uint8Array.from([0x03, 0xe8]) }]);
+    expect(wsOwn.status).toBe(101);
+    // media are not handed to other sites' pages either
+    expect((await fetch(`${origin}/media/${'a'.repeat(64)}`, { headers: { ...auth(), 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+  });
+
+  it('refuses bodies that are not declared JSON (text/plain, forms, untyped)', async () => {
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      const r = await post('/api/datasets.ingest', '{"kind":"manifest","path":"/tmp/x.csv"}', { ...cookie(), 'content-type': type });
+      expect(r.status, type).toBe(415);
+      expect(await r.json()).toMatchObject({ ok: false, error: { kind: 'bad_request' } });
+    }
+    const untyped = await fetch(`${origin}/api/datasets.list`, { method: 'POST', body: new Blob(['{}']), headers: auth() });
+    expect(untyped.status).toBe(415);
+    expect((await post('/api/datasets.list', '{}', { ...auth(), 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
+  });
+
+  it('answers malformed URL escapes with 400 bad_request, not 500', async () => {
+    for (const path of ['/api/%ff', '/api/%', '/media/%E0%A4%A']) {
+      const r = await fetch(`${origin}${path}`, { method: path.startsWith('/api/') ? 'POST' : 'GET', headers: { ...auth(), 'content-type': 'application/json' }, body: path.startsWith('/api/') ? '{}' : undefined });
+      expect(r.status, path).toBe(400);
+      expect(await r.json()).toMatchObject({ ok: false, error: { kind: 'bad_request' } });
+    }
+  });
+
+  it('serves a blob only while it is a regular file with the content its hash names', async () => {
+    const hash = ctx.blobs.put(Buffer.from('a picture'), 'png');
+    const file = ctx.blobs.pathFor(hash, 'png');
+    expect((await fetch(`${origin}/media/${hash}`, { headers: auth() })).status).toBe(200);
+    // replaced by a symlink to a system file: not served
+    unlinkSync(file);
+    symlinkSync('/etc/passwd', file);
+    const viaLink = await fetch(`${origin}/media/${hash}`, { headers: auth() });
+    expect(viaLink.status).toBe(404);
+    // replaced by other bytes: not served either
+    unlinkSync(file);
+    writeFileSync(file, 'something else');
+    expect((await fetch(`${origin}/media/${hash}`, { headers: auth() })).status).toBe(404);
+    // a later put of the same content repairs it
+    expect(ctx.blobs.put(Buffer.from('a picture'), 'png')).toBe(hash);
+    expect(await (await fetch(`${origin}/media/${hash}`, { headers: auth() })).text()).toBe('a picture');
+  });
+});
+
 describe('serve bound to a non-loopback address', () => {
   it('accepts any Host name but still requires the token', async () => {
     const dir2 = mkdtempSync(join(tmpdir(), 'avstudio-http-lan-'));
@@ -90,11 +168,14 @@ describe('serve bound to a non-loopback address', () => {
       const { request } = await import('node:http');
       const status = (headers: Record<string, string>) =>
         new Promise<number>((resolve) => {
-          const req = request({ host: '127.0.0.1', port: lan.port, path: '/api/studio.status', method: 'POST', headers }, (res) => resolve(res.statusCode ?? 0));
+          const req = request({ host: '127.0.0.1', port: lan.port, path: '/api/studio.status', method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => resolve(res.statusCode ?? 0));
           req.end('{}');
         });
       expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}` })).toBe(200);
       expect(await status({ host: `192.168.1.20:${lan.port}` })).toBe(401);
+      // a page of the LAN address itself passes the origin check; another origin does not
+      expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}`, origin: `http://192.168.1.20:${lan.port}` })).toBe(200);
+      expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}`, origin: `http://192.168.1.20:${lan.port + 1}` })).toBe(403);
     } finally {
       await lan.close();
       ctx2.close();

@@ -4,20 +4,31 @@
 // cookie so the page's own asset requests pass), as `Authorization: Bearer …`, or as that cookie.
 // A human-evaluation rater token (the link `/rate/<token>/`) is a narrower credential: it may call only
 // the rater methods (for its own rater), fetch only its session's item images, and load the SPA.
+//
+// A token alone does not stop another page in the same browser: the cookie is same-site, and
+// SameSite does not separate ports, so a page on http://127.0.0.1:<other port> sends it. So every
+// API call and the WebSocket upgrade must also come from the studio's own origin (Origin, and
+// Sec-Fetch-Site where the browser sends it), and an API body must be declared application/json
+// (a cross-origin form or text/plain post is a "simple request" that needs no CORS preflight).
+// The WebSocket takes no client messages: a frame that breaks the protocol (too long, bad UTF-8,
+// unknown opcode, unmasked) closes that socket with the RFC 6455 code, never the process.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { constants as fsConstants, createReadStream, existsSync, openSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type ApiHandlers } from '../core/api/dispatch';
 import type { StudioContext } from '../core/api/context';
 import { mediaFileFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
-import { AvError, httpStatusFor, type ErrorPayload } from '../core/errors';
+import { AvError, httpStatusFor, toAvError, type ErrorPayload } from '../core/errors';
 import { RATER_METHODS } from '../core/api/humanEvalContract';
 import { findRaterByToken, raterMayFetch, type RaterRow } from '../core/humaneval/rater';
 
 export const MAX_BODY_BYTES = 1 << 20;
+/** Clients only listen on /events; a few KiB covers a close frame's reason or a ping. */
+export const WS_MAX_PAYLOAD = 4 * 1024;
 const COOKIE = 'avstudio_token';
 
 const MIME: Record<string, string> = {
@@ -47,6 +58,8 @@ export interface ServeOptions {
   token?: string;
   /** The built renderer (index.html + assets); the API works without it. */
   staticDir?: string;
+  /** PEM certificate and key: serve HTTPS/WSS (for a LAN host). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningServer {
@@ -70,6 +83,21 @@ function cookieToken(req: IncomingMessage): string | undefined {
     if (k === COOKIE) return decodeURIComponent(v.join('='));
   }
   return undefined;
+}
+
+/** decodeURIComponent, with a malformed escape (`%ff`, `%`) as a typed 400 instead of a URIError. */
+export function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new AvError('bad_request', `malformed percent-escape in the URL: ${JSON.stringify(part.slice(0, 200))}`);
+  }
+}
+
+/** A JSON body: declared application/json (an empty body may omit the type and means {}). */
+export function jsonContentType(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json';
 }
 
 /** Who a request speaks for: the studio's session token (everything) or one rater (rater scope). */
@@ -142,7 +170,15 @@ function serveMedia(req: IncomingMessage, res: ServerResponse, media: MediaFile)
     res.end();
     return;
   }
-  createReadStream(media.file, { start, end }).on('error', () => res.destroy()).pipe(res);
+  // a blob was checked to be a regular file; O_NOFOLLOW keeps a symlink swapped in since from being followed
+  let fd: number;
+  try {
+    fd = openSync(media.file, media.from === 'blobs' ? fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW : fsConstants.O_RDONLY);
+  } catch {
+    res.destroy();
+    return;
+  }
+  createReadStream('', { fd, start, end }).on('error', () => res.destroy()).pipe(res);
 }
 
 export function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -161,6 +197,23 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     return [`127.0.0.1:${boundPort}`, `localhost:${boundPort}`, `[::1]:${boundPort}`, `${host}:${boundPort}`].includes(h);
   };
 
+  // The studio's own origin: the scheme it serves and the Host the request was sent to (which, on
+  // loopback, allowedHost has already limited to the bound port's loopback names). No Origin at all
+  // is a client that is not a browser page (curl, scripts): for those the token decides.
+  const scheme = opts.tls ? 'https' : 'http';
+  const sameOrigin = (req: IncomingMessage): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    return origin.toLowerCase() === `${scheme}://${(req.headers.host ?? '').toLowerCase()}`;
+  };
+  /** A page of another origin (even another port of this host) asked for this as a sub-resource. */
+  const crossSite = (req: IncomingMessage): boolean => {
+    const site = req.headers['sec-fetch-site'];
+    return site === 'cross-site' || site === 'same-site';
+  };
+
   const authorized = (req: IncomingMessage, url: URL): boolean => {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     return sameToken(url.searchParams.get('token') ?? undefined, token) || sameToken(bearer, token) || sameToken(cookieToken(req), token);
@@ -177,7 +230,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   const outOfScope = (res: ServerResponse, what: string) => sendError(res, { kind: 'unauthorized', message: `a rater link may not ${what}` }, 403);
 
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<unknown> => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!allowedHost(req)) return sendError(res, { kind: 'unauthorized', message: 'unexpected Host header' }, 403);
@@ -194,9 +247,13 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
 
       if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') return sendError(res, { kind: 'bad_request', message: 'API calls are POST requests with a JSON body' }, 405);
+        if (!sameOrigin(req)) return sendError(res, { kind: 'unauthorized', message: `cross-origin API call refused (Origin ${req.headers.origin ?? '—'}, Sec-Fetch-Site ${req.headers['sec-fetch-site'] ?? '—'})` }, 403);
         let body: unknown;
         try {
           const text = await readBody(req);
+          if (text.length > 0 && !jsonContentType(req)) {
+            return sendError(res, { kind: 'bad_request', message: `API bodies must be sent as application/json, not ${req.headers['content-type'] ?? 'untyped'}` }, 415);
+          }
           body = text.trim() === '' ? {} : JSON.parse(text);
         } catch (err) {
           if (err instanceof AvError) {
@@ -205,7 +262,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
           }
           return sendError(res, { kind: 'bad_request', message: `the request body is not valid JSON: ${(err as Error).message}` });
         }
-        const method = decodeURIComponent(url.pathname.slice(5));
+        const method = decodePart(url.pathname.slice(5));
         if (principal.kind === 'rater') {
           if (!(RATER_METHODS as readonly string[]).includes(method)) return outOfScope(res, `call ${method}`);
           // a rater acts only as itself, whatever token the body names
@@ -217,7 +274,8 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
 
       if (url.pathname.startsWith('/media/')) {
-        const hash = decodeURIComponent(url.pathname.slice(7));
+        if (crossSite(req)) return sendError(res, { kind: 'unauthorized', message: 'media are not served to other sites' }, 403);
+        const hash = decodePart(url.pathname.slice(7));
         if (principal.kind === 'rater' && !raterMayFetch(opts.ctx.catalog, principal.rater, hash)) return outOfScope(res, 'fetch this file');
         const media = mediaFileFor(opts.ctx, hash);
         if (!media) return sendError(res, { kind: 'not_found', message: `no stored or imported file with hash ${hash}` });
@@ -234,7 +292,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         res.writeHead(302, { location: `${url.pathname}/${url.search}`, 'cache-control': 'no-store' });
         return res.end();
       }
-      const rel = normalize(decodeURIComponent(rate ? (rate.rest as string) : url.pathname)).replace(/^([/\\])+/, '');
+      const rel = normalize(decodePart(rate ? (rate.rest as string) : url.pathname)).replace(/^([/\\])+/, '');
       let file = join(staticRoot, rel);
       if (!file.startsWith(staticRoot + sep) && file !== staticRoot) return sendError(res, { kind: 'bad_request', message: 'bad path' });
       if (!existsSync(file) || statSync(file).isDirectory()) file = join(staticRoot, 'index.html');
@@ -246,22 +304,42 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       }
       return serveFile(res, file, headers);
     } catch (err) {
-      if (!res.headersSent) sendError(res, { kind: 'internal', message: (err as Error).message });
+      if (!res.headersSent) sendError(res, toAvError(err).toPayload());
       else res.destroy();
     }
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handle) : createServer(handle);
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // maxPayload: clients only listen, so anything longer than a control frame's worth is a protocol
+  // abuse; ws then closes that socket with 1009. Bad UTF-8 → 1007, unknown opcode / unmasked → 1002.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  wss.on('error', () => {
+    // a failed handshake; the socket is closed by ws
+  });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // the raw socket may error (reset by the peer) before or during the handshake
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
     if (url.pathname !== '/events' || !allowedHost(req) || !authorized(req, url)) {
-      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (!sameOrigin(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // without a listener an 'error' (a frame that breaks the protocol) is thrown and ends the
+      // process; ws has already sent the close frame with the right code and will close the socket
+      ws.on('error', () => sockets.delete(ws));
       ws.on('message', () => {
         // clients only listen; anything they send is ignored
       });
@@ -280,7 +358,7 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
       boundPort = (server.address() as AddressInfo).port;
       const shownHost = host.includes(':') ? `[${host}]` : host;
       resolveStart({
-        url: `http://${shownHost}:${boundPort}/?token=${encodeURIComponent(token)}`,
+        url: `${scheme}://${shownHost}:${boundPort}/?token=${encodeURIComponent(token)}`,
         port: boundPort,
         token,
         close: () =>

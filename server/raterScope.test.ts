@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const call = (method: string, body: unknown, token: string) =>
-  fetch(`${origin}/api/${method}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${token}` } });
+  fetch(`${origin}/api/${method}`, { method: 'POST', body: JSON.stringify(body), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
 
 describe('rater token scope', () => {
   it('parses rater link paths', () => {
@@ -63,7 +63,7 @@ describe('rater token scope', () => {
     const bad = await call('humaneval.rater.score', { itemId: foreign.id, score: 1 }, ann.token);
     expect(bad.status).toBe(400);
     // the query-string form works too (what media URLs use)
-    expect((await fetch(`${origin}/api/humaneval.rater.state?token=${ann.token}`, { method: 'POST', body: '{}' })).status).toBe(200);
+    expect((await fetch(`${origin}/api/humaneval.rater.state?token=${ann.token}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(200);
   });
 
   it('cannot call any other method', async () => {

@@ -1,7 +1,12 @@
 // Content-addressed files next to the catalog: blobs/<2 hex>/<sha256>[.ext]. Writes go to a
 // temporary file first and are renamed into place, so a crash never leaves half a blob.
+//
+// The store trusts nothing it finds on disk: only regular files count (a blob replaced by a symlink,
+// a device or a folder is not a blob: it is skipped, and overwritten by the next put), and a blob's
+// content is checked against its name before it is handed out (once per file state per process, so
+// a file edited in place is checked again).
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { createReadStream, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { AvError } from '../errors';
 
@@ -25,7 +30,21 @@ export function isBlobHash(s: string): boolean {
   return HASH_RE.test(s);
 }
 
+function regularFile(file: string): Stats | null {
+  try {
+    const st = lstatSync(file);
+    return st.isFile() ? st : null;
+  } catch {
+    return null;
+  }
+}
+
+const stateKey = (st: Stats): string => `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+
 export class BlobStore {
+  /** file → the lstat state whose content matched its hash */
+  private readonly verifiedState = new Map<string, string>();
+
   constructor(readonly root: string) {
     mkdirSync(root, { recursive: true });
   }
@@ -38,7 +57,7 @@ export class BlobStore {
   put(data: Uint8Array, ext = ''): string {
     const hash = sha256(data);
     const target = this.pathFor(hash, ext);
-    if (!existsSync(target)) {
+    if (!this.verify(hash, target)) {
       mkdirSync(this.dirOf(hash), { recursive: true });
       const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       try {
@@ -57,18 +76,50 @@ export class BlobStore {
     return join(this.dirOf(hash), ext ? `${hash}.${ext.replace(/^\./, '')}` : hash);
   }
 
-  /** The stored file for a hash whatever its extension, or null. */
+  /**
+   * The stored file for a hash whatever its extension, or null: a regular file (not a symlink)
+   * whose content has that hash.
+   */
   find(hash: string): string | null {
     if (!isBlobHash(hash)) return null;
     const dir = this.dirOf(hash);
-    if (!existsSync(dir)) return null;
-    const name = readdirSync(dir).find((f) => f === hash || (f.startsWith(`${hash}.`) && !f.endsWith('.tmp')));
-    return name ? join(dir, name) : null;
+    let names: string[];
+    try {
+      if (!lstatSync(dir).isDirectory()) return null;
+      names = readdirSync(dir);
+    } catch {
+      return null;
+    }
+    for (const name of names) {
+      if (!(name === hash || (name.startsWith(`${hash}.`) && !name.endsWith('.tmp')))) continue;
+      const file = join(dir, name);
+      if (this.verify(hash, file)) return file;
+    }
+    return null;
+  }
+
+  /** Is `file` a regular file whose bytes hash to `hash`? (cached per file state) */
+  private verify(hash: string, file: string): boolean {
+    const st = regularFile(file);
+    if (!st) return false;
+    const key = stateKey(st);
+    if (this.verifiedState.get(file) === key) return true;
+    let ok: boolean;
+    try {
+      ok = sha256(readFileSync(file)) === hash;
+    } catch {
+      ok = false;
+    }
+    if (ok) this.verifiedState.set(file, key);
+    else this.verifiedState.delete(file);
+    return ok;
   }
 
   read(hash: string): Buffer {
     const file = this.find(hash);
-    if (!file) throw new AvError('not_found', `no stored file with hash ${hash}`);
-    return readFileSync(file);
+    if (!file) throw new AvError('not_found', `no stored file with hash ${hash} (missing, not a regular file, or its content does not match)`);
+    const data = readFileSync(file);
+    if (sha256(data) !== hash) throw new AvError('corrupt_file', `the stored file does not match its hash ${hash}`, { file });
+    return data;
   }
 }
