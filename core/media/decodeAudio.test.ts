@@ -4,7 +4,7 @@ import { AvError } from '../errors';
 import { decodeAudio } from './decodeAudio';
 import { assertNotSilent, rms } from './silence';
 import { caught, ffmpegMake, scratchDir, tone } from './testUtil';
-import { encodeWav } from './wav';
+import { encodeWav, encodeWavChannels } from './wav';
 
 const s = scratchDir();
 afterAll(() => s.cleanup());
@@ -36,13 +36,60 @@ describe('decodeAudio', () => {
     expect(rms(js.samples)).toBeCloseTo(0.5 / Math.SQRT2, 3);
   });
 
-  it('resamples a 22.05 kHz WAV to 44.1 kHz through ffmpeg', async () => {
+  it('resamples a 22.05 kHz WAV to 44.1 kHz in process, no ffmpeg', async () => {
     const p = s.path('low.wav');
     writeFileSync(p, encodeWav(tone(1, [[440, 0.5]], 22050), 22050));
     const d = await decodeAudio(p);
+    expect(d.decoder).toBe('wav-resampled');
+    expect(d.samples.length).toBe(44100);
+    expect(rms(d.samples.subarray(1000, 43000))).toBeCloseTo(0.5 / Math.SQRT2, 3);
+  });
+
+  it('reads every PCM layout in process: 8/16/24/32-bit integer, 32/64-bit float, 1–6 channels, any rate; mono = mean of channels', async () => {
+    const rates = [8000, 22050, 32000, 44100, 48000, 96000];
+    const layouts: Array<{ bits: 8 | 16 | 24 | 32 | 64; float?: boolean; tol: number }> = [
+      { bits: 8, tol: 0.02 },
+      { bits: 16, tol: 1e-3 },
+      { bits: 24, tol: 1e-3 },
+      { bits: 32, tol: 1e-3 },
+      { bits: 32, float: true, tol: 1e-3 },
+      { bits: 64, float: true, tol: 1e-3 },
+    ];
+    for (const [k, fmt] of layouts.entries()) {
+      const rate = rates[k];
+      const channels = [1, 3, 6][k % 3];
+      // channel c holds a 1 kHz sine scaled by (c + 1) / channels: the mean is 0.5·(channels+1)/channels of the unit sine
+      const chans = Array.from({ length: channels }, (_, c) => tone(0.5, [[1000, (0.6 * (c + 1)) / channels]], rate));
+      const p = s.path(`layout-${k}.wav`);
+      writeFileSync(p, encodeWavChannels(chans, { sampleRate: rate, bits: fmt.bits, float: fmt.float }));
+      const d = await decodeAudio(p);
+      expect(d.decoder).toBe(rate === 44100 ? 'wav' : 'wav-resampled');
+      expect(d.samples.length).toBe(22050);
+      const amp = (0.6 * (channels + 1)) / (2 * channels);
+      let err = 0;
+      for (let i = 2000; i < 20000; i++) err = Math.max(err, Math.abs(d.samples[i] - amp * Math.sin((2 * Math.PI * 1000 * i) / 44100)));
+      expect(err, `${fmt.bits}-bit${fmt.float ? ' float' : ''} ${channels} ch at ${rate} Hz`).toBeLessThan(fmt.tol);
+    }
+  });
+
+  it('in-process and ffmpeg decodes of a 48 kHz WAV agree (ffmpeg for the same mean downmix)', async () => {
+    const p = s.path('agree48.wav');
+    writeFileSync(p, encodeWavChannels([tone(1, [[440, 0.4], [3000, 0.1]], 48000)], { sampleRate: 48000, bits: 24 }));
+    const ours = await decodeAudio(p);
+    const ff = await decodeAudio(p, { forceFfmpeg: true });
+    expect(ff.decoder).toBe('ffmpeg');
+    expect(ours.samples.length).toBe(ff.samples.length);
+    let err = 0;
+    for (let i = 500; i < ours.samples.length - 500; i++) err = Math.max(err, Math.abs(ours.samples[i] - ff.samples[i]));
+    expect(err).toBeLessThan(2e-3);
+  });
+
+  it('a WAV at an unsupported rate for the resampler still decodes (through ffmpeg)', async () => {
+    const p = s.path('hi-rate.wav');
+    writeFileSync(p, encodeWavChannels([tone(0.25, [[440, 0.5]], 384000)], { sampleRate: 384000, bits: 16 }));
+    const d = await decodeAudio(p);
     expect(d.decoder).toBe('ffmpeg');
-    expect(Math.abs(d.samples.length - 44100)).toBeLessThanOrEqual(2);
-    expect(rms(d.samples.subarray(1000, 43000))).toBeCloseTo(0.5 / Math.SQRT2, 2);
+    expect(Math.abs(d.samples.length - 11025)).toBeLessThanOrEqual(2);
   });
 
   it('decodes the audio track of a video (stereo AAC in MP4 → mono)', async () => {

@@ -1,23 +1,30 @@
 // Any audio or video file → mono Float32 PCM at 44.1 kHz (§3.3: "The sound files are sampled at
-// 44,100 Hz"). Plain PCM WAV already at 44.1 kHz is decoded in JS (wav.ts); everything else,
-// including WAVs at other rates, goes through `ffmpeg -f f32le -ac 1 -ar 44100 pipe:1`.
+// 44,100 Hz"). PCM / float WAV at any rate, bit depth (8/16/24/32-bit integer, 32/64-bit float) and
+// channel count is decoded in process (wav.ts: channels averaged to mono) and, when not already at
+// 44.1 kHz, resampled in process (resample.ts, libsamplerate). Only what the WAV parser does not
+// handle — compressed formats, the audio track of a video — goes through one
+// `ffmpeg -f f32le -ac 1 -ar 44100 pipe:1` process per file.
 import { readFile } from 'node:fs/promises';
 import { AvError, toAvError } from '../errors';
 import { SAMPLE_RATE } from './constants';
 import { assertExists, ffmpegError, runFfmpeg } from './ffmpegRun';
+import { MAX_RESAMPLE_RATE, resampleMono } from './resample';
 import { parseWav } from './wav';
 
 export interface DecodedAudio {
   /** Mono samples at `sampleRate`. */
   samples: Float32Array;
   sampleRate: number;
-  /** Which path decoded it. */
-  decoder: 'wav' | 'ffmpeg';
+  /**
+   * Which path decoded it: 'wav' (a 44.1 kHz WAV read in process), 'wav-resampled' (a WAV at another
+   * rate, read and resampled in process) or 'ffmpeg'.
+   */
+  decoder: 'wav' | 'wav-resampled' | 'ffmpeg';
   durationSeconds: number;
 }
 
 export interface DecodeOptions {
-  /** Skip the JS WAV path (used by tests to compare both paths). */
+  /** Skip the in-process WAV path (used by tests to compare both paths). */
   forceFfmpeg?: boolean;
 }
 
@@ -35,11 +42,25 @@ export async function decodeAudio(file: string, opts: DecodeOptions = {}): Promi
       const e = toAvError(err);
       throw new AvError(e.kind, e.message, { file, cause: err });
     }
-    if (bytes.length === 0) throw new AvError('empty_input', 'the file is empty (0 bytes)', { file });
-    const wav = parseWav(bytes, file);
-    if (wav && wav.sampleRate === SAMPLE_RATE) return finish(wav.samples, 'wav', file);
+    const decoded = await decodeWavBytes(bytes, file);
+    if (decoded) return decoded;
   }
   return decodeWithFfmpeg(file);
+}
+
+/**
+ * The in-process path on bytes already read: a PCM / float WAV → mono 44.1 kHz. Returns null when
+ * the bytes are not a WAV the parser handles (the caller hands the file to ffmpeg). Throws the same
+ * typed errors as decodeAudio.
+ */
+export async function decodeWavBytes(bytes: Uint8Array, file: string): Promise<DecodedAudio | null> {
+  if (bytes.length === 0) throw new AvError('empty_input', 'the file is empty (0 bytes)', { file });
+  const wav = parseWav(bytes, file);
+  if (!wav) return null;
+  if (wav.sampleRate === SAMPLE_RATE) return finish(wav.samples, 'wav', file);
+  if (wav.sampleRate > MAX_RESAMPLE_RATE) return null; // beyond the resampler's range: ffmpeg
+  if (wav.samples.length === 0) throw new AvError('empty_input', 'the audio has no samples', { file });
+  return finish(await resampleMono(wav.samples, wav.sampleRate, SAMPLE_RATE, file), 'wav-resampled', file);
 }
 
 async function decodeWithFfmpeg(file: string): Promise<DecodedAudio> {

@@ -45,6 +45,62 @@ export function encodeWav(samples: Float32Array, sampleRate: number): Buffer {
   return buf;
 }
 
+export interface WavFormat {
+  sampleRate: number;
+  /** 8/16/24/32 for integer PCM, 32/64 for float. */
+  bits: 8 | 16 | 24 | 32 | 64;
+  float?: boolean;
+}
+
+/**
+ * Interleaves `channels` (equal lengths) into a PCM or IEEE-float WAV of the given format (values
+ * clipped to [-1, 1] for integer formats). Used to write test media and benchmark fixtures at the
+ * rates and sample formats recorders produce.
+ */
+export function encodeWavChannels(channels: Float32Array[], fmt: WavFormat): Buffer {
+  const { sampleRate, bits } = fmt;
+  const isFloat = !!fmt.float;
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new AvError('bad_request', `invalid sample rate ${sampleRate}`);
+  if (isFloat ? bits !== 32 && bits !== 64 : bits === 64) throw new AvError('bad_request', `no ${bits}-bit ${isFloat ? 'float' : 'integer'} WAV format`);
+  const nch = channels.length;
+  const frames = nch ? channels[0].length : 0;
+  if (nch === 0 || channels.some((c) => c.length !== frames)) throw new AvError('bad_request', 'channels must be non-empty and of equal length');
+  const bps = bits / 8;
+  const dataBytes = frames * nch * bps;
+  const buf = Buffer.alloc(44 + dataBytes);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + dataBytes, 4);
+  buf.write('WAVE', 8, 'ascii');
+  buf.write('fmt ', 12, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(isFloat ? WAVE_FORMAT_IEEE_FLOAT : WAVE_FORMAT_PCM, 20);
+  buf.writeUInt16LE(nch, 22);
+  buf.writeUInt32LE(sampleRate, 24);
+  buf.writeUInt32LE(sampleRate * nch * bps, 28);
+  buf.writeUInt16LE(nch * bps, 32);
+  buf.writeUInt16LE(bits, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(dataBytes, 40);
+  let at = 44;
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < nch; c++) {
+      const v = channels[c][i];
+      if (isFloat) {
+        if (bits === 32) buf.writeFloatLE(v, at);
+        else buf.writeDoubleLE(v, at);
+      } else {
+        const x = v > 1 ? 1 : v < -1 ? -1 : Number.isNaN(v) ? 0 : v;
+        if (bits === 8) buf.writeUInt8(Math.max(0, Math.min(255, Math.round(x * 127) + 128)), at);
+        else if (bits === 16) buf.writeInt16LE(Math.round(x * 32767), at);
+        else if (bits === 24) buf.writeIntLE(Math.round(x * 8388607), at, 3);
+        else buf.writeInt32LE(Math.round(x * 2147483647), at);
+      }
+      at += bps;
+    }
+  }
+  return buf;
+}
+
 /** True when the bytes start like a RIFF/WAVE file. */
 export function looksLikeWav(buf: Uint8Array): boolean {
   return buf.length >= 12 && ascii(buf, 0) === 'RIFF' && ascii(buf, 8) === 'WAVE';
