@@ -7,8 +7,8 @@ import { PRESET_VALUES, REPRESENTATION_VALUES } from '../../core/api/runsContrac
 import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
 import { planRun } from '../../core/runs/planRun';
-import { getRun, lastCheckpoint, listRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
-import { RunSupervisor } from '../../core/runs/supervisor';
+import { getRun, lastCheckpoint, listRuns, reconcileDeadRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
+import { pidIsAlive, RunSupervisor } from '../../core/runs/supervisor';
 import type { WorkerMessage } from '../../core/runs/workerMessages';
 import { generateForPairs } from '../../core/training/generate';
 import { nodeWorkerLauncher } from '../../workers/launch';
@@ -43,10 +43,16 @@ function printer(json: boolean | undefined) {
   };
 }
 
-/** Works the queue in this process until `runId` is settled; Ctrl+C asks the worker to stop cleanly. */
-async function runInForeground(ctx: StudioContext, runId: number, json: boolean | undefined): Promise<RunRow> {
+/**
+ * Works the queue in this process until `runId` is settled; Ctrl+C asks the worker to stop cleanly.
+ * `before` runs on the same supervisor first (resume queues the run there): a worker started by one
+ * supervisor is only ever awaited on that one — waiting on another left the top-level await
+ * unsettled when the worker exited (exit code 13, nothing printed).
+ */
+async function runInForeground(ctx: StudioContext, runId: number, json: boolean | undefined, before?: (s: RunSupervisor) => void): Promise<RunRow> {
   const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
   supervisor.onMessage(printer(json));
+  before?.(supervisor);
   const onSignal = () => {
     process.stderr.write('stopping: the current epoch is dropped, the last checkpoint kept (resume with `avstudio resume`)\n');
     const active = supervisor.activeRunId;
@@ -130,6 +136,8 @@ export function registerRuns(program: Command): void {
     action(async (o: { status?: string; model?: string; home?: string; json?: boolean }) => {
       if (o.status && !RUN_STATUSES.includes(o.status as RunStatus)) throw new AvError('bad_request', `--status must be one of ${RUN_STATUSES.join(', ')}`);
       await withStudio(o, (ctx) => {
+        // a run whose worker died (kill -9, crash) while no studio watched it is shown interrupted
+        reconcileDeadRuns(ctx.catalog, pidIsAlive);
         const rows = listRuns(ctx.catalog, { status: o.status as RunStatus | undefined, model: o.model }).map((r) => runSummary(ctx, r));
         emit(rows, o, (d) =>
           d.length === 0
@@ -145,6 +153,7 @@ export function registerRuns(program: Command): void {
   addHomeOption(show).action(
     action(async (id: string, o: { home?: string; json?: boolean }) => {
       await withStudio(o, (ctx) => {
+        reconcileDeadRuns(ctx.catalog, pidIsAlive);
         const r = getRun(ctx.catalog, int('id', id, 1) as number);
         const metrics = runMetrics(ctx.catalog, r.id).filter((m) => m.name.startsWith('epoch/'));
         const lastEpoch = metrics.filter((m) => m.epoch === r.epoch);
@@ -183,9 +192,7 @@ export function registerRuns(program: Command): void {
     action(async (id: string, o: { home?: string; json?: boolean }) => {
       await withStudio(o, async (ctx) => {
         const runId = int('id', id, 1) as number;
-        const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
-        supervisor.resume(runId);
-        await runInForeground(ctx, runId, o.json);
+        await runInForeground(ctx, runId, o.json, (supervisor) => supervisor.resume(runId));
         const r = getRun(ctx.catalog, runId);
         emit(runSummary(ctx, r), o, (d) => `run ${d.id}: ${d.status}, epoch ${d.epoch}/${d.epochs}${d.error ? ` — ${d.error}` : ''}`);
         if (r.status !== 'done') process.exitCode = 1;
