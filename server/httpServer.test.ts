@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { openStudio, type StudioContext } from '../core/api/context';
 import { handlers } from '../core/api/handlers';
-import { startServer, type RunningServer, MAX_BODY_BYTES } from './httpServer';
+import { reachableHosts, startServer, type RunningServer, MAX_BODY_BYTES } from './httpServer';
+import { execFileSync } from 'node:child_process';
 import { BAD_FRAMES, rawWebSocket } from './rawWebSocket';
-import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 
 let dir: string;
 let ctx: StudioContext;
@@ -176,6 +177,49 @@ describe('serve bound to a non-loopback address', () => {
       // a page of the LAN address itself passes the origin check; another origin does not
       expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}`, origin: `http://192.168.1.20:${lan.port}` })).toBe(200);
       expect(await status({ host: `192.168.1.20:${lan.port}`, authorization: `Bearer ${lan.token}`, origin: `http://192.168.1.20:${lan.port + 1}` })).toBe(403);
+    } finally {
+      await lan.close();
+      ctx2.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('serve on a LAN (issue 19, item 15)', () => {
+  it('prints reachable addresses for a wildcard host, never 0.0.0.0', () => {
+    const ifaces = {
+      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
+      eth0: [
+        { address: '192.168.1.20', family: 'IPv4', internal: false },
+        { address: 'fe80::1', family: 'IPv6', internal: false },
+        { address: '2001:db8::5', family: 'IPv6', internal: false },
+      ],
+    } as unknown as ReturnType<typeof import('node:os').networkInterfaces>;
+    expect(reachableHosts('0.0.0.0', ifaces)).toEqual(['127.0.0.1', '192.168.1.20']);
+    expect(reachableHosts('::', ifaces)).toEqual(['127.0.0.1', '192.168.1.20', '2001:db8::5']);
+    expect(reachableHosts('192.168.1.20', ifaces)).toEqual(['192.168.1.20']);
+  });
+
+  it('a wildcard server lists its URLs, and serves HTTPS with --tls-cert/--tls-key', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'avstudio-http-tls-'));
+    const ctx2 = openStudio(dir2);
+    const cert = join(dir2, 'cert.pem');
+    const key = join(dir2, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const lan = await startServer({ ctx: ctx2, handlers, host: '0.0.0.0', port: 0, tls: { cert: readFileSync(cert), key: readFileSync(key) } });
+    try {
+      expect(lan.urls[0]).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/\?token=/);
+      expect(lan.urls.some((u) => u.includes('0.0.0.0'))).toBe(false);
+      const { request } = await import('node:https');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port: lan.port, path: '/api/studio.status', method: 'POST', rejectUnauthorized: false, headers: { authorization: `Bearer ${lan.token}`, 'content-type': 'application/json', origin: `https://127.0.0.1:${lan.port}` } },
+          (res) => resolve(res.statusCode ?? 0),
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+      expect(status).toBe(200);
     } finally {
       await lan.close();
       ctx2.close();

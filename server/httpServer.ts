@@ -18,6 +18,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { constants as fsConstants, createReadStream, existsSync, openSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type ApiHandlers } from '../core/api/dispatch';
 import type { StudioContext } from '../core/api/context';
@@ -64,6 +65,11 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
+  /**
+   * Every URL a browser can open: bound to a wildcard (0.0.0.0 / ::), the loopback address and each
+   * network interface's address — never http://0.0.0.0:…, which no browser opens.
+   */
+  urls: string[];
   port: number;
   token: string;
   close(): Promise<void>;
@@ -179,6 +185,23 @@ function serveMedia(req: IncomingMessage, res: ServerResponse, media: MediaFile)
     return;
   }
   createReadStream('', { fd, start, end }).on('error', () => res.destroy()).pipe(res);
+}
+
+/** The addresses a browser can reach a server bound to `host` at (loopback first). */
+export function reachableHosts(host: string, interfaces = networkInterfaces()): string[] {
+  const wildcardV4 = host === '0.0.0.0';
+  const wildcardV6 = host === '::' || host === '[::]';
+  if (!wildcardV4 && !wildcardV6) return [host];
+  const out = ['127.0.0.1'];
+  for (const list of Object.values(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      if (a.family === 'IPv4') out.push(a.address);
+      // IPv6 link-local addresses need a zone id no URL carries well; global ones are usable
+      else if (wildcardV6 && !a.address.toLowerCase().startsWith('fe80:')) out.push(a.address);
+    }
+  }
+  return [...new Set(out)];
 }
 
 export function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -356,9 +379,10 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     server.listen(opts.port ?? 0, host, () => {
       boundPort = (server.address() as AddressInfo).port;
-      const shownHost = host.includes(':') ? `[${host}]` : host;
+      const urls = reachableHosts(host).map((h) => `${scheme}://${h.includes(':') ? `[${h}]` : h}:${boundPort}/?token=${encodeURIComponent(token)}`);
       resolveStart({
-        url: `${scheme}://${shownHost}:${boundPort}/?token=${encodeURIComponent(token)}`,
+        url: urls[0],
+        urls,
         port: boundPort,
         token,
         close: () =>
