@@ -1,6 +1,9 @@
 // Electron main: opens the studio (catalog, blob store) and serves the one API over IPC, one
 // channel per API method, validated by the same dispatcher as `avstudio serve`. Thin by design.
-import { app, BrowserWindow, ipcMain, protocol, net, session, shell } from 'electron';
+// The window shows only the app (main/security.ts): navigation elsewhere is cancelled, new windows
+// are denied (http(s) links go to the system browser), and IPC calls are answered only for the
+// app's own main frame.
+import { app, BrowserWindow, ipcMain, protocol, net, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fork } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -16,6 +19,7 @@ import { createDemoDataset } from '../core/datasets/demoDataset';
 import { defaultHome } from '../core/env/home';
 import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 import { RunSupervisor, type WorkerLauncher } from '../core/runs/supervisor';
+import { APP_URL_SWITCH, isAppUrl, isExternalWebUrl } from './security';
 
 protocol.registerSchemesAsPrivileged([{ scheme: MEDIA_PROTOCOL, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
@@ -29,6 +33,34 @@ const electronWorkerLauncher: WorkerLauncher = (runId, home) =>
     env: { ...trainingProcessEnv(), ELECTRON_RUN_AS_NODE: '1' },
   });
 
+/** The app document: the dev server in development, else the bundled renderer. */
+const APP_URL = process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(join(__dirname, '../renderer/index.html')).toString();
+
+/** Navigation, new-window and webview rules for every web contents the app creates. */
+function guard(contents: WebContents): void {
+  const stayInApp = (e: { preventDefault(): void }, url: string) => {
+    if (!isAppUrl(url, APP_URL)) e.preventDefault();
+  };
+  contents.on('will-navigate', stayInApp);
+  contents.on('will-redirect', stayInApp);
+  contents.on('will-frame-navigate', (e) => {
+    if (!isAppUrl(e.url, APP_URL)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isExternalWebUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+/** An IPC call is answered only for the main frame of a studio window that shows the app. */
+function fromApp(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame !== event.sender.mainFrame) return false;
+  if (!BrowserWindow.fromWebContents(event.sender)) return false;
+  return isAppUrl(frame.url, APP_URL);
+}
+
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
     width: 1400,
@@ -40,14 +72,13 @@ function createWindow(): BrowserWindow {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      // the preload exposes the API only when the document is this URL
+      additionalArguments: [`${APP_URL_SWITCH}${APP_URL}`],
     },
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
+  void win.loadURL(APP_URL);
   return win;
 }
 
@@ -61,10 +92,12 @@ async function start(): Promise<void> {
   studio.supervisor.pump();
 
   for (const method of API_METHODS) {
-    ipcMain.handle(IPC_CALL_PREFIX + method, (_event, input: unknown) => dispatch(handlers, studio, method, input));
+    ipcMain.handle(IPC_CALL_PREFIX + method, (event, input: unknown) =>
+      fromApp(event) ? dispatch(handlers, studio, method, input) : { ok: false, error: { kind: 'unauthorized', message: 'the studio API answers only the studio window' } },
+    );
   }
   studio.events.on((e) => {
-    for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_EVENT_CHANNEL, e);
+    for (const w of BrowserWindow.getAllWindows()) if (isAppUrl(w.webContents.getURL(), APP_URL)) w.webContents.send(IPC_EVENT_CHANNEL, e);
   });
   protocol.handle(MEDIA_PROTOCOL, (req) => {
     const hash = new URL(req.url).hostname;
@@ -82,6 +115,8 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   createWindow();
 }
+
+app.on('web-contents-created', (_e, contents) => guard(contents));
 
 app.whenReady().then(start).catch((err: unknown) => {
   console.error('AV Studio could not start:', err);

@@ -3,6 +3,7 @@
 // and media URLs on the avstudio-media: protocol. Nothing else of Electron reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, isApiMethod, MEDIA_PROTOCOL, type StudioEvent } from '../core/api/contract';
+import { appUrlFromArgv, isAppUrl } from '../main/security';
 
 const bridge = {
   async call(method: string, input: unknown): Promise<unknown> {
@@ -26,4 +27,7 @@ const bridge = {
 
 export type PreloadBridge = typeof bridge;
 
-contextBridge.exposeInMainWorld('avstudio', bridge);
+// Only the app document gets the API: after a navigation elsewhere (which main also cancels) the
+// preload runs again for the new document and exposes nothing; main checks the sender frame too.
+const appUrl = appUrlFromArgv(process.argv);
+if (appUrl && isAppUrl((globalThis as unknown as { location: { href: string } }).location.href, appUrl)) contextBridge.exposeInMainWorld('avstudio', bridge);
