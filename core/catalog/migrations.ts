@@ -264,6 +264,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX humaneval_items_by_session ON humaneval_items (session_id, blob_hash);
     `,
   },
+  {
+    version: 5,
+    name: 'change feed, shared run queue, recorded unblinding',
+    sql: `
+      -- every event another studio process must see, as the typed StudioEvent JSON, read by seq
+      -- (core/api/changeFeed.ts); origin names the writing process so it does not hear itself twice.
+      -- Pruned to a bounded tail.
+      CREATE TABLE change_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        event TEXT NOT NULL
+      );
+      -- studio-wide settings shared by every process (e.g. how many runs train at once)
+      CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      -- the process supervising a running run (it forked the worker) and until when (ms since the
+      -- epoch) its lease holds; it renews the lease while the worker lives, so another process can
+      -- tell a run whose supervisor died
+      ALTER TABLE runs ADD COLUMN supervisor_pid INTEGER;
+      ALTER TABLE runs ADD COLUMN supervisor_host TEXT;
+      ALTER TABLE runs ADD COLUMN lease_until INTEGER;
+      CREATE INDEX runs_by_status ON runs (status, id);
+      -- the experimenter's choice to see results before scoring was complete (ISO time), else NULL
+      ALTER TABLE humaneval_sessions ADD COLUMN results_forced_at TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
