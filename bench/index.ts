@@ -2,8 +2,10 @@
 type Loader = () => Promise<{ run: (args: string[]) => Promise<void> }>;
 
 export function registerAll(register: (name: string, load: Loader) => void): void {
+  register('data', () => import('./data'));
   register('features', () => import('./features'));
   register('import', () => import('./import'));
   register('train', () => import('./train'));
+  register('fidelity', () => import('./fidelity'));
   void register;
 }

@@ -1,0 +1,276 @@
+// `npm run bench -- data [--pairs N] [--windows W] [--pieces P] [--full] [--keep] [--only urmp|release]`:
+// the studio on real-looking media, end to end, through the `avstudio` CLI as a user runs it:
+//  (a) a URMP-layout folder as URMP has it (bench/mediaFixtures.makeUrmpFolder: 1080p 29.97 fps H.264
+//      MP4 per piece, 48 kHz stereo 16-bit WAV per player; ≥ 4 pieces, ≥ 2,000 windows), and
+//  (b) a Sub-URMP release folder of ≥ 5,000 pairs (makeReleaseFolder: 1920×1080 JPEGs, 0.5 s
+//      44.1 kHz 16-bit mono chunks, a tenth at 48 kHz stereo / 22.05 kHz mono / 32 kHz stereo).
+// For each: `avstudio ingest` (import pairs/s), `avstudio materialize` (feature pairs/s: LMS + 64×64
+// picture of every pair), and the baseline measured in the same run — ffmpeg alone decoding every
+// file of the same folder once (`ffmpeg -i F -f null -`), one process per file, as many at a time as
+// there are cores — with ratio = (import + features) / baseline (goal ≤ 1.5).
+// `--full` builds an 80,805-pair release instead (the paper's Sub-URMP size) and adds one tiny
+// sound-classifier epoch (`avstudio train --model sound-clf --preset tiny --epochs 1`). Every
+// command's process tree is sampled every 100 ms for each process's peak RSS (VmHWM).
+// Prints figures, then one JSON line.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCatalog } from '../core/catalog/catalog';
+import { findFfmpeg } from '../core/env/ffmpeg';
+import { makeReleaseFolder, makeUrmpFolder } from './mediaFixtures';
+
+const FULL_PAIRS = 80_805;
+const ROOT = new URL('..', import.meta.url).pathname;
+const CLI = join(ROOT, 'bin', 'avstudio.mjs');
+
+function arg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+}
+
+interface ProcPeak {
+  pid: number;
+  name: string;
+  peakRssMiB: number;
+  /** processes grouped under this name (other programs than node) */
+  count?: number;
+}
+
+/** Peak RSS (VmHWM) of every process in the tree under `root`, sampled until stopped. */
+class TreeSampler {
+  private readonly peaks = new Map<number, ProcPeak>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly root: number, everyMs = 100) {
+    this.timer = setInterval(() => this.sample(), everyMs);
+    this.sample();
+  }
+
+  private sample(): void {
+    const parent = new Map<number, number>();
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        parent.set(Number(d), ppid);
+      } catch {
+        // gone
+      }
+    }
+    const inTree = (pid: number): boolean => {
+      for (let p = pid, hops = 0; p > 1 && hops < 50; p = parent.get(p) ?? 0, hops++) if (p === this.root) return true;
+      return false;
+    };
+    for (const pid of parent.keys()) {
+      if (!inTree(pid)) continue;
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+        const prev = this.peaks.get(pid);
+        if (!prev) {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+          const script = cmd.find((c) => /\.(ts|mjs|js)$/.test(c));
+          const name = script ? `${cmd[0].split('/').pop()} ${script.replace(ROOT, '')}` : (cmd[0] ?? '?').split('/').pop() ?? '?';
+          this.peaks.set(pid, { pid, name, peakRssMiB: Math.round(hwm) });
+        } else prev.peakRssMiB = Math.max(prev.peakRssMiB, Math.round(hwm));
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** Each studio (node) process's peak; processes of other programs (ffmpeg …) grouped by name, with their count and largest peak. */
+  stop(): ProcPeak[] {
+    clearInterval(this.timer);
+    const out: ProcPeak[] = [];
+    const groups = new Map<string, ProcPeak>();
+    for (const p of this.peaks.values()) {
+      if (p.name.startsWith('node')) {
+        out.push(p);
+        continue;
+      }
+      const g = groups.get(p.name);
+      if (!g) groups.set(p.name, { pid: 0, name: p.name, peakRssMiB: p.peakRssMiB, count: 1 });
+      else {
+        g.peakRssMiB = Math.max(g.peakRssMiB, p.peakRssMiB);
+        g.count = (g.count ?? 1) + 1;
+      }
+    }
+    return [...out, ...groups.values()].sort((a, b) => b.peakRssMiB - a.peakRssMiB);
+  }
+}
+
+interface Step {
+  seconds: number;
+  out: unknown;
+  processes: ProcPeak[];
+}
+
+/** Runs `avstudio <args> --home H --json`, timing it and sampling its process tree. */
+function cli(home: string, args: string[]): Promise<Step> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args, '--home', home, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const sampler = new TreeSampler(child.pid as number);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const processes = sampler.stop();
+      const seconds = (performance.now() - t0) / 1000;
+      if (code !== 0) return reject(new Error(`avstudio ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}${stdout.slice(-500)}`));
+      let out: unknown;
+      try {
+        out = JSON.parse(stdout);
+      } catch {
+        const last = stdout.trim().split('\n').pop();
+        try {
+          out = last ? JSON.parse(last) : null;
+        } catch {
+          out = stdout.slice(-500);
+        }
+      }
+      resolve({ seconds, out, processes });
+    });
+  });
+}
+
+/** ffmpeg decoding each file once (`-f null`), one process per file, `parallel` at a time. */
+async function ffmpegBaseline(files: string[], parallel: number): Promise<number> {
+  const ff = findFfmpeg();
+  if (!ff) throw new Error('ffmpeg is needed for the baseline');
+  const t0 = performance.now();
+  let next = 0;
+  const one = (f: string) =>
+    new Promise<void>((resolve, reject) => {
+      const p = spawn(ff.path, ['-hide_banner', '-loglevel', 'error', '-nostdin', '-i', f, '-f', 'null', '-'], { stdio: 'ignore' });
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg failed on ${f}`))));
+    });
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < files.length) await one(files[next++]);
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+function listFilesDeep(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...listFilesDeep(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const countOf = (out: unknown, key: string): number => {
+  const v = (out as Record<string, unknown> | null)?.[key];
+  return typeof v === 'number' ? v : Array.isArray(v) ? v.length : 0;
+};
+const round = (x: number, d = 2) => Number(x.toFixed(d));
+const procLine = (ps: ProcPeak[]) => ps.map((p) => (p.count ? `${p.count}× ${p.name} ≤ ${p.peakRssMiB} MiB` : `${p.name} (pid ${p.pid}) ${p.peakRssMiB} MiB`)).join(', ') || '-';
+
+interface DatasetFigures {
+  pairs: number;
+  files: number;
+  generateSeconds: number;
+  importSeconds: number;
+  importPairsPerSecond: number;
+  featureSeconds: number;
+  featurePairsPerSecond: number;
+  baselineSeconds: number;
+  ratio: number;
+  peakRssMiB: { import: number; features: number };
+  processes: { import: ProcPeak[]; features: ProcPeak[] };
+}
+
+async function measure(label: string, home: string, folder: string, ingest: string[], name: string, genS: number, parallel: number): Promise<DatasetFigures> {
+  const imp = await cli(home, ['ingest', ...ingest, folder, '--name', name]);
+  const added = countOf(imp.out, 'added') || countOf(imp.out, 'pairs');
+  const skipped = countOf(imp.out, 'skipped');
+  process.stdout.write(`${label}: import ${added} pairs (${skipped} skipped) in ${imp.seconds.toFixed(1)} s = ${(added / imp.seconds).toFixed(1)} pairs/s; peak RSS ${procLine(imp.processes)}\n`);
+  const feat = await cli(home, ['materialize', name]);
+  const pairs = countOf(feat.out, 'pairs') || added;
+  process.stdout.write(`${label}: features of ${pairs} pairs in ${feat.seconds.toFixed(1)} s = ${(pairs / feat.seconds).toFixed(1)} pairs/s; peak RSS ${procLine(feat.processes)}\n`);
+  const files = listFilesDeep(folder).filter((f) => /\.(wav|mp4|jpg|jpeg|png)$/i.test(f));
+  const baselineSeconds = await ffmpegBaseline(files, parallel);
+  const ratio = (imp.seconds + feat.seconds) / baselineSeconds;
+  process.stdout.write(
+    `${label}: baseline ffmpeg decoding ${files.length} files once (one process per file, ${parallel} at a time) ${baselineSeconds.toFixed(1)} s; ` +
+      `ours (import + features) ${(imp.seconds + feat.seconds).toFixed(1)} s = ${ratio.toFixed(2)}× the baseline (goal ≤ 1.5×)\n`,
+  );
+  return {
+    pairs: added,
+    files: files.length,
+    generateSeconds: round(genS, 1),
+    importSeconds: round(imp.seconds),
+    importPairsPerSecond: round(added / imp.seconds, 1),
+    featureSeconds: round(feat.seconds),
+    featurePairsPerSecond: round(pairs / feat.seconds, 1),
+    baselineSeconds: round(baselineSeconds),
+    ratio: round(ratio),
+    peakRssMiB: { import: imp.processes[0]?.peakRssMiB ?? 0, features: feat.processes[0]?.peakRssMiB ?? 0 },
+    processes: { import: imp.processes, features: feat.processes },
+  };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const full = args.includes('--full');
+  const keep = args.includes('--keep');
+  const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+  const pairs = arg(args, '--pairs', full ? FULL_PAIRS : 5_000);
+  const windows = arg(args, '--windows', 2_000);
+  const pieces = arg(args, '--pieces', 4);
+  const parallel = availableParallelism();
+  const base = mkdtempSync(join(tmpdir(), 'bench-data-'));
+  const fs = statfsSync(base);
+  const freeGiB = (fs.bavail * fs.bsize) / 2 ** 30;
+  process.stdout.write(`working in ${base} (${freeGiB.toFixed(0)} GiB free), ${parallel} cores\n`);
+  if (full && freeGiB < 40) throw new Error(`--full needs ~40 GiB free in ${tmpdir()}, found ${freeGiB.toFixed(0)}`);
+  const figures: Record<string, unknown> = { pairs, windows, pieces, cores: parallel, full };
+  try {
+    if (!full && only !== 'release') {
+      // URMP: 2 players per piece, ≈ 10 windows per second per player (0.5 s windows, 0.1 s stride)
+      const seconds = Math.ceil(windows / (pieces * 2 * 10)) + 1;
+      const t = performance.now();
+      const urmp = makeUrmpFolder(join(base, 'urmp'), { pieces, seconds });
+      const genS = (performance.now() - t) / 1000;
+      process.stdout.write(`urmp: generated ${pieces} pieces × ${seconds} s (1080p 29.97 fps MP4, ${urmp.tracks.length} 48 kHz stereo tracks) in ${genS.toFixed(1)} s\n`);
+      const home = join(base, 'home-urmp');
+      figures.urmp = await measure('urmp', home, urmp.root, ['urmp'], 'bench-urmp', genS, parallel);
+    }
+    if (only !== 'urmp') {
+      let t = performance.now();
+      const rel = await makeReleaseFolder(join(base, 'release'), { pairs });
+      const genS = (performance.now() - t) / 1000;
+      process.stdout.write(`release: generated ${pairs} pairs (1920×1080 JPEG + 0.5 s chunk, ${rel.otherRate} chunks at other rates/channels; ${(rel.bytes / 2 ** 30).toFixed(2)} GiB) in ${genS.toFixed(1)} s\n`);
+      const home = join(base, 'home-release');
+      const m = await measure('release', home, rel.root, ['sub-urmp'], 'bench-release', genS, parallel);
+      figures.release = m;
+      if (full) {
+        t = performance.now();
+        const tr = await cli(home, ['train', '--model', 'sound-clf', '--dataset', 'bench-release', '--preset', 'tiny', '--epochs', '1']);
+        const trainS = (performance.now() - t) / 1000;
+        const cat = openCatalog(join(home, 'catalog.sqlite'));
+        const metric = (name: string) => (cat.db.prepare('SELECT value FROM metrics WHERE name = ? ORDER BY epoch DESC, step DESC LIMIT 1').get(name) as { value: number } | undefined)?.value ?? null;
+        const epochS = metric('epoch/seconds');
+        const itemsPerS = metric('epoch/items_per_s');
+        cat.close();
+        process.stdout.write(
+          `train: tiny sound classifier, 1 epoch: ${trainS.toFixed(1)} s in all (snapshot, pack, epoch, evaluation), the epoch ${epochS?.toFixed(1)} s = ${itemsPerS?.toFixed(0)} pairs/s; peak RSS ${procLine(tr.processes)}\n`,
+        );
+        figures.train = { seconds: round(trainS), epochSeconds: epochS, itemsPerSecond: itemsPerS, processes: tr.processes };
+      }
+    }
+  } finally {
+    if (!keep) rmSync(base, { recursive: true, force: true });
+    else process.stdout.write(`kept ${base}\n`);
+  }
+  process.stdout.write(`${JSON.stringify({ bench: 'data', ...figures })}\n`);
+}
