@@ -4,18 +4,26 @@
 // call finds everything cached and computes nothing. Plain async function with a progress callback
 // and an AbortSignal; each feature is stored blob-first, then its row, so a cancel keeps what is done.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
-import { getPair, type PairRow } from '../catalog/pairsRepo';
-import { AvError } from '../errors';
+import { listPairs, type PairRow } from '../catalog/pairsRepo';
+import { AvError, toAvError } from '../errors';
 import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
 import { decodeNpy, encodeNpy } from '../media/npy';
 import { decodeRgb, type RgbImage } from '../media/image';
 import { featureMatrix, type FeatureMatrix } from '../media/spectrogram';
 import { computeRepresentation } from '../media/representations';
 import type { BlobStore } from '../store/blobStore';
+import { type FeatureJob, type FeatureKind, type FeatureOutput, runFeatureJob, type SourceWork } from './featureJobs';
 import { pairChunk, pairImage64, sourceOf, TrackCache } from './pairMedia';
+
+export type { FeatureKind } from './featureJobs';
 
 /** Bump when the way a feature is computed changes: old cache entries are then simply not found. */
 export const FEATURE_VERSION = 1;
@@ -34,8 +42,10 @@ export function pairFeatureKeys(pair: PairRow): { lms: string; image: string } {
 }
 
 export interface MaterializeProgress {
+  /** pairs whose wanted features are all stored (or failed) */
   done: number;
   total: number;
+  /** features computed so far in this call */
   computed: number;
 }
 
@@ -44,11 +54,19 @@ export interface MaterializeOptions {
   signal?: AbortSignal;
   /** Include rejected pairs too (default: only pairs not rejected). */
   includeRejected?: boolean;
+  /** Which features (default both): a sound model needs only 'lms' and never waits for pictures. */
+  features?: readonly FeatureKind[];
+  /** Only these pairs of the dataset (e.g. a snapshot's). */
+  pairIds?: readonly number[];
+  /** Worker threads (default os.availableParallelism(); 0 computes in this thread). */
+  workers?: number;
 }
 
 export interface MaterializeResult {
   pairs: number;
+  /** features computed by this call (a feature several pairs share counts once) */
   computed: { lms: number; image: number };
+  /** pairs whose feature was already stored (or computed for another pair of this call) */
   cached: { lms: number; image: number };
   failed: Array<{ pairId: number; reason: string }>;
 }
@@ -108,29 +126,268 @@ export async function pairFeatures(cat: Catalog, blobs: BlobStore, pair: PairRow
   return { lms, image, computed: { lms: lmsComputed, image: img.computed } };
 }
 
+/** Pairs of a dataset in materialisation order. */
+function pairsToMaterialize(cat: Catalog, datasetId: number, opts: MaterializeOptions): PairRow[] {
+  const only = opts.pairIds ? new Set(opts.pairIds) : null;
+  return listPairs(cat, { datasetId, limit: Number.MAX_SAFE_INTEGER }).items.filter((p) => (opts.includeRejected || p.state !== 'rejected') && (!only || only.has(p.id)));
+}
+
+/** Present = the feature_cache row and its blob file exist (one stat, no directory listing). */
+function presence(cat: Catalog, blobs: BlobStore): (k: string, ext: string) => boolean {
+  const stmt = cat.db.prepare('SELECT blob_hash FROM feature_cache WHERE key = ?');
+  return (k, ext) => {
+    const r = stmt.get(k) as { blob_hash: string } | undefined;
+    return !!r && existsSync(blobs.pathFor(r.blob_hash, ext));
+  };
+}
+
+export interface FeatureStatus {
+  pairs: number;
+  /** pairs whose wanted features are all stored */
+  done: number;
+  lms: number;
+  image: number;
+}
+
+/** How many of a dataset's pairs have their features stored (what is left for materializeDataset). */
+export function featureStatus(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: Pick<MaterializeOptions, 'includeRejected' | 'features' | 'pairIds'> = {}): FeatureStatus {
+  const ds = getDataset(cat, datasetRef);
+  const kinds = new Set(opts.features ?? ['lms', 'image']);
+  const has = presence(cat, blobs);
+  const st: FeatureStatus = { pairs: 0, done: 0, lms: 0, image: 0 };
+  for (const p of pairsToMaterialize(cat, ds.id, opts)) {
+    const k = pairFeatureKeys(p);
+    const lms = has(k.lms, 'npy');
+    const image = has(k.image, 'png');
+    st.pairs++;
+    if (lms) st.lms++;
+    if (image) st.image++;
+    if ((!kinds.has('lms') || lms) && (!kinds.has('image') || image)) st.done++;
+  }
+  return st;
+}
+
+const SMALL_SOURCE = 64; // sources with fewer items than this are packed several to a job
+const JOB_ITEMS = 256;
+
+/** Groups the missing features by source into jobs: big sources alone, small ones packed together. */
+function planJobs(work: Map<string, SourceWork>): FeatureJob[] {
+  const rank = { audio: 0, video: 1, image: 2 } as const;
+  const sources = [...work.values()].sort((a, b) => rank[a.kind] - rank[b.kind] || b.items.length - a.items.length);
+  const jobs: FeatureJob[] = [];
+  let pack: SourceWork[] = [];
+  let packItems = 0;
+  const flush = () => {
+    if (pack.length) jobs.push({ id: jobs.length, sources: pack });
+    pack = [];
+    packItems = 0;
+  };
+  for (const s of sources) {
+    if (s.kind === 'video' || s.items.length >= SMALL_SOURCE) {
+      jobs.push({ id: jobs.length, sources: [s] });
+      continue;
+    }
+    if (pack.length && (pack[0].kind !== s.kind || packItems + s.items.length > JOB_ITEMS)) flush();
+    pack.push(s);
+    packItems += s.items.length;
+  }
+  flush();
+  return jobs.map((j, id) => ({ ...j, id }));
+}
+
+/**
+ * Computes and stores every missing LMS / 64×64 picture of a dataset's pairs. Work is grouped by
+ * source (each track, video and image decoded once) and spread over worker threads; every feature
+ * is stored (blob, then feature_cache row) the moment it arrives, so a cancel or a kill -9 loses
+ * only the features in flight and the next call continues with what is missing.
+ */
 export async function materializeDataset(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: MaterializeOptions = {}): Promise<MaterializeResult> {
   const ds = getDataset(cat, datasetRef);
-  const ids = (
-    cat.db
-      .prepare(`SELECT id FROM pairs WHERE dataset_id = ? ${opts.includeRejected ? '' : "AND state != 'rejected'"} ORDER BY audio_source_id, start_s, id`)
-      .all(ds.id) as Array<{ id: number }>
-  ).map((r) => r.id);
-  const res: MaterializeResult = { pairs: ids.length, computed: { lms: 0, image: 0 }, cached: { lms: 0, image: 0 }, failed: [] };
-  const tracks = new TrackCache();
-  for (const [i, id] of ids.entries()) {
-    if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
-    const pair = getPair(cat, id);
-    if (!pair) continue;
-    try {
-      const f = await pairFeatures(cat, blobs, pair, tracks);
-      if (f.computed.lms) res.computed.lms++;
-      else res.cached.lms++;
-      if (f.computed.image) res.computed.image++;
-      else res.cached.image++;
-    } catch (err) {
-      res.failed.push({ pairId: id, reason: err instanceof Error ? err.message : String(err) });
-    }
-    opts.onProgress?.({ done: i + 1, total: ids.length, computed: res.computed.lms + res.computed.image });
+  const kinds = new Set(opts.features ?? ['lms', 'image']);
+  const pairs = pairsToMaterialize(cat, ds.id, opts);
+  const res: MaterializeResult = { pairs: pairs.length, computed: { lms: 0, image: 0 }, cached: { lms: 0, image: 0 }, failed: [] };
+  const has = presence(cat, blobs);
+  const paths = new Map<number, string>();
+  const pathOf = (id: number) => paths.get(id) ?? (paths.set(id, sourceOf(cat, id).path), paths.get(id)!);
+
+  // what is missing, by key (pairs sharing a key wait on one computation) and by source
+  const waiting = new Map<string, number[]>(); // key → indices of pairs waiting on it
+  const pending = new Int32Array(pairs.length); // features each pair still waits on
+  const failedPair = new Set<number>();
+  const work = new Map<string, SourceWork>();
+  const keyKind = new Map<string, FeatureKind>();
+  const fail = (i: number, reason: string) => {
+    if (!failedPair.has(i)) res.failed.push({ pairId: pairs[i].id, reason });
+    failedPair.add(i);
+  };
+  for (const [i, p] of pairs.entries()) {
+    const k = pairFeatureKeys(p);
+    const want = (kind: FeatureKind, key: string, ext: string, add: () => void) => {
+      if (!kinds.has(kind)) return;
+      const w = waiting.get(key);
+      if (w) {
+        w.push(i);
+        pending[i]++;
+        return;
+      }
+      if (has(key, ext)) return;
+      try {
+        add();
+      } catch (err) {
+        fail(i, toAvError(err).message);
+        return;
+      }
+      waiting.set(key, [i]);
+      keyKind.set(key, kind);
+      pending[i]++;
+    };
+    want('lms', k.lms, 'npy', () => {
+      const ref = `a${p.audio.id}`;
+      const w = work.get(ref) ?? { kind: 'audio' as const, file: pathOf(p.audio.id), items: [] };
+      (w.items as Array<{ key: string; startS: number; durS: number }>).push({ key: k.lms, startS: p.startS, durS: p.durS });
+      work.set(ref, w);
+    });
+    want('image', k.image, 'png', () => {
+      if (p.image) {
+        const ref = `i${p.image.id}`;
+        const w = work.get(ref) ?? { kind: 'image' as const, file: pathOf(p.image.id), items: [] };
+        (w.items as Array<{ key: string; crop: PairRow['crop'] }>).push({ key: k.image, crop: p.crop });
+        work.set(ref, w);
+      } else if (p.video && p.frameS !== null) {
+        const ref = `v${p.video.id}`;
+        const w = work.get(ref) ?? { kind: 'video' as const, file: pathOf(p.video.id), items: [] };
+        (w.items as Array<{ key: string; frameS: number; crop: PairRow['crop'] }>).push({ key: k.image, frameS: p.frameS, crop: p.crop });
+        work.set(ref, w);
+      } else throw new AvError('not_found', `pair ${p.id} has neither an image nor a video frame`);
+    });
   }
+
+  let done = 0;
+  for (let i = 0; i < pairs.length; i++) if (pending[i] === 0) done++;
+  const computedTotal = () => res.computed.lms + res.computed.image;
+  const progress = () => opts.onProgress?.({ done, total: pairs.length, computed: computedTotal() });
+  const resolve = (key: string, reason: string | null) => {
+    const w = waiting.get(key);
+    if (!w) return;
+    waiting.delete(key);
+    for (const i of w) {
+      if (reason !== null) fail(i, reason);
+      if (--pending[i] === 0) done++;
+    }
+    progress();
+  };
+  const onOutput = (o: FeatureOutput) => {
+    if (!waiting.has(o.key)) return;
+    if (o.type === 'feature') {
+      storeFeature(cat, blobs, o.key, o.rep, Buffer.from(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength), o.ext, o.shape);
+      res.computed[keyKind.get(o.key)!]++;
+      resolve(o.key, null);
+    } else resolve(o.key, o.reason);
+  };
+  progress();
+
+  const jobs = planJobs(work);
+  if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+  if (jobs.length) await runJobs(jobs, onOutput, opts, (job, reason) => job.sources.forEach((s) => s.items.forEach((it) => resolve(it.key, reason))));
+
+  // per kind: pairs neither computed here nor failed count as cached (as before: per pair)
+  const failedKinds = { lms: 0, image: 0 };
+  for (const i of failedPair) {
+    const k = pairFeatureKeys(pairs[i]);
+    if (kinds.has('lms') && !has(k.lms, 'npy')) failedKinds.lms++;
+    if (kinds.has('image') && !has(k.image, 'png')) failedKinds.image++;
+  }
+  for (const kind of ['lms', 'image'] as const) if (kinds.has(kind)) res.cached[kind] = pairs.length - res.computed[kind] - failedKinds[kind];
   return res;
+}
+
+/** Runs jobs on worker threads (or in this thread when workers is 0 or threads cannot start). */
+async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void, opts: MaterializeOptions, onJobFailed: (job: FeatureJob, reason: string) => void): Promise<void> {
+  const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
+  const entry = want > 0 ? featureWorkerEntry() : null;
+  if (!entry) {
+    for (const job of jobs) {
+      if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+      try {
+        await runFeatureJob(job, onOutput, opts.signal);
+      } catch (err) {
+        const e = toAvError(err);
+        if (e.kind === 'cancelled') throw e;
+        onJobFailed(job, e.message);
+      }
+    }
+    if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+    return;
+  }
+  const queue = [...jobs];
+  const workers: Worker[] = [];
+  await new Promise<void>((resolveAll, rejectAll) => {
+    let running = 0;
+    let finished = false;
+    const end = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) {
+        w.postMessage({ type: 'cancel' });
+        void w.terminate();
+      }
+      if (err) rejectAll(err);
+      else resolveAll();
+    };
+    const onAbort = () => end(new AvError('cancelled', 'materialisation was cancelled'));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const start = () => {
+      const w = entry();
+      workers.push(w);
+      running++;
+      let current: FeatureJob | null = null;
+      const next = () => {
+        current = queue.shift() ?? null;
+        if (current) w.postMessage({ type: 'job', job: current });
+        else {
+          running--;
+          void w.terminate();
+          if (running === 0) end();
+        }
+      };
+      w.on('message', (m: FeatureOutput | { type: 'ready' } | { type: 'job-done'; id: number } | { type: 'job-failed'; id: number; reason: string }) => {
+        if (finished) return;
+        if (m.type === 'ready') next();
+        else if (m.type === 'job-done') next();
+        else if (m.type === 'job-failed') {
+          if (current) onJobFailed(current, m.reason);
+          next();
+        } else onOutput(m);
+      });
+      w.on('error', (err) => {
+        if (finished) return;
+        // the thread died: what its job had not delivered fails, the others go on
+        if (current) onJobFailed(current, `feature worker failed: ${err.message}`);
+        current = null;
+        running--;
+        if (queue.length) start();
+        else if (running === 0) end();
+      });
+    };
+    for (let i = 0; i < want; i++) start();
+  });
+}
+
+/** How to start a feature worker thread: from source through tsx, or the bundled featureWorker.js. */
+function featureWorkerEntry(): (() => Worker) | null {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    let tsx: string;
+    try {
+      tsx = import.meta.resolve('tsx/esm/api');
+    } catch {
+      return null;
+    }
+    const src = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./featureWorker.ts', here).href)}); });`;
+    return () => new Worker(src, { eval: true });
+  }
+  const dir = dirname(fileURLToPath(here));
+  const built = [join(dir, 'featureWorker.js'), join(dir, '..', 'featureWorker.js')].find((f) => existsSync(f));
+  return built ? () => new Worker(built) : null;
 }

@@ -102,5 +102,10 @@ export async function rgbImage64(frame: RgbImage, crop: CropBox | null, file: st
 /** The pair's picture as the networks see it: 64×64 RGB (§3.1), from the crop box or the whole picture. */
 export async function pairImage64(cat: Catalog, pair: PairRow): Promise<RgbImage> {
   const { bytes, file } = await pairPictureBytes(cat, pair);
-  return prepareImage(bytes, { crop: await cropBoxFor(bytes, pair.crop, file), file });
+  return image64FromBytes(bytes, pair.crop, file);
+}
+
+/** Encoded picture bytes → 64×64 RGB from the crop box, or the whole picture while none is set. */
+export async function image64FromBytes(bytes: Buffer, crop: CropBox | null, file: string): Promise<RgbImage> {
+  return prepareImage(bytes, { crop: await cropBoxFor(bytes, crop, file), file });
 }

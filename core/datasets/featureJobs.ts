@@ -1,0 +1,139 @@
+// The work of materialisation, grouped by source (issue 15): one job decodes each of its sources
+// once — an audio track once for all its windows' LMS, a video in one ffmpeg pass for all its
+// frames (videoFrames), an image file once for all its crops — and hands every finished feature to
+// `emit` as soon as it exists (encoded bytes, ready for the blob store). Runs in a feature worker
+// thread (featureWorker.ts) or, as a fallback, in the calling thread. Plain data in and out, so a
+// job crosses a thread boundary by structured clone. The results equal the per-pair path
+// (pairLmsFeature / pairImageFeature): the same decoders, the same LMS, the same 64×64 resize.
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { AvError, toAvError } from '../errors';
+import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
+import { decodeAudio } from '../media/decodeAudio';
+import type { CropBox, RgbImage } from '../media/image';
+import { encodeNpy } from '../media/npy';
+import { computeRepresentation } from '../media/representations';
+import { extractVideoFrame } from '../media/videoFrame';
+import { videoFrames } from '../media/videoFrames';
+import { extractSeconds } from '../media/windows';
+import { image64FromBytes, rgbImage64 } from './pairMedia';
+
+export type FeatureKind = 'lms' | 'image';
+
+export interface LmsItem {
+  key: string;
+  startS: number;
+  durS: number;
+}
+export interface FrameItem {
+  key: string;
+  frameS: number;
+  crop: CropBox | null;
+}
+export interface ImageItem {
+  key: string;
+  crop: CropBox | null;
+}
+
+export type SourceWork =
+  | { kind: 'audio'; file: string; items: LmsItem[] }
+  | { kind: 'video'; file: string; items: FrameItem[] }
+  | { kind: 'image'; file: string; items: ImageItem[] };
+
+export interface FeatureJob {
+  id: number;
+  sources: SourceWork[];
+}
+
+/** What a job reports, one message per feature. */
+export type FeatureOutput =
+  | { type: 'feature'; key: string; rep: 'lms' | 'image64'; bytes: Uint8Array; ext: 'npy' | 'png'; shape: number[] }
+  | { type: 'failed'; key: string; reason: string; file: string };
+
+export async function runFeatureJob(job: FeatureJob, emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
+  for (const src of job.sources) {
+    if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+    try {
+      if (src.kind === 'audio') await audioWork(src.file, src.items, emit);
+      else if (src.kind === 'video') await videoWork(src.file, src.items, emit, signal);
+      else await imageWork(src.file, src.items, emit);
+    } catch (err) {
+      const e = toAvError(err);
+      if (e.kind === 'cancelled') throw e;
+      // the source cannot be read at all: every feature it was to give fails with the reason
+      for (const it of src.items) emit({ type: 'failed', key: it.key, reason: e.message, file: src.file });
+    }
+  }
+}
+
+async function audioWork(file: string, items: LmsItem[], emit: (o: FeatureOutput) => void): Promise<void> {
+  const { samples } = await decodeAudio(file);
+  for (const it of items) {
+    try {
+      const lms = computeRepresentation('lms', extractSeconds(samples, it.startS, it.durS, file), file);
+      if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
+      emit({ type: 'feature', key: it.key, rep: 'lms', bytes: encodeNpy(lms.data, lms.shape), ext: 'npy', shape: [...lms.shape] });
+    } catch (err) {
+      emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
+    }
+    // a long track's windows: let the thread's message port breathe
+    if (items.length > 64) await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+async function png64(img: RgbImage): Promise<Uint8Array> {
+  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
+}
+
+async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
+  const times = [...new Set(items.map((it) => it.frameS))].sort((a, b) => a - b);
+  const byTime = new Map<number, FrameItem[]>();
+  for (const it of items) byTime.set(it.frameS, [...(byTime.get(it.frameS) ?? []), it]);
+  const fromFrame = async (frame: RgbImage, at: number) => {
+    await Promise.all(
+      (byTime.get(at) ?? []).map(async (it) => {
+        try {
+          emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await rgbImage64(frame, it.crop, file)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
+        } catch (err) {
+          emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
+        }
+      }),
+    );
+  };
+  const r = await videoFrames(file, times, async (frame) => {
+    for (const i of frame.requests) await fromFrame(frame, times[i]);
+  }, { signal });
+  if (r === null) {
+    // the stream's time base is not exact: one ffmpeg per frame, as the per-pair path does
+    for (const at of times) {
+      let frame: RgbImage;
+      try {
+        frame = await extractVideoFrame(file, at);
+      } catch (err) {
+        for (const it of byTime.get(at) ?? []) emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
+        continue;
+      }
+      await fromFrame(frame, at);
+    }
+    return;
+  }
+  for (const i of r.missing) {
+    for (const it of byTime.get(times[i]) ?? []) emit({ type: 'failed', key: it.key, reason: `no video frame at ${times[i]} s (past the end of the video?)`, file });
+  }
+}
+
+async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    throw new AvError('not_found', `the image cannot be read (${(err as Error).message})`, { file, cause: err });
+  }
+  for (const it of items) {
+    try {
+      emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await image64FromBytes(bytes, it.crop, file)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
+    } catch (err) {
+      emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
+    }
+  }
+}
