@@ -1,76 +1,111 @@
-// `npm run bench -- import [--pairs N]`: generates a Sub-URMP release of N pairs (default 5,000;
-// 64×64 JPEG pictures + 0.5 s 44.1 kHz chunks, every file distinct) and measures importing it into a
-// fresh catalog (pairs/second), then a second import of the same files (idempotent: adds nothing).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench -- import [--pairs N] [--other-rate F] [--jpeg WxH] [--runs R]`: generates a Sub-URMP
+// release of N pairs (default 2,000; 1920×1080 JPEGs, 0.5 s chunks at 44.1 kHz mono 16-bit except a
+// fraction F = 0.1 at 48 kHz stereo / 22.05 kHz mono; bench/mediaFixtures.ts) and measures, in the
+// same run and R times each (default 2):
+//   - baseline: a plain pass that reads and SHA-256-hashes every file of the release, one after another;
+//   - import into a fresh catalog (pairs/s, and its time ÷ the baseline's), then a re-import of the
+//     same files (adds nothing);
+//   - export of the imported dataset as a release folder, against `cp -r` of the same files.
+// All files are in the page cache (just written), so both sides measure CPU work, not the disk.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { openCatalog } from '../core/catalog/catalog';
-import { URMP_INSTRUMENTS } from '../core/datasets/instruments';
-import { importSubUrmpRelease } from '../core/datasets/subUrmpRelease';
-import { SAMPLE_RATE, WINDOW_SAMPLES } from '../core/media/constants';
-import { encodeWav } from '../core/media/wav';
+import { exportSubUrmp, importSubUrmpRelease } from '../core/datasets/subUrmpRelease';
+import { makeReleaseFolder } from './mediaFixtures';
 
-const DEFAULT_PAIRS = 5_000;
-
-async function makeRelease(root: string, n: number): Promise<void> {
-  const names = Object.values(URMP_INSTRUMENTS);
-  const base = new Float32Array(WINDOW_SAMPLES);
-  for (let i = 0; i < base.length; i++) base[i] = 0.2 * Math.sin((2 * Math.PI * 440 * i) / SAMPLE_RATE);
-  for (let k = 0; k < n; k++) {
-    const inst = names[k % names.length];
-    const split = k % 9 === 0 ? 'validation' : 'train';
-    const name = `${inst}${String(1 + Math.floor(k / 1000)).padStart(2, '0')}_${(k % 1000) * 100}`;
-    const imgDir = join(root, 'Sub-URMP', 'img', split, inst);
-    const chunkDir = join(root, 'Sub-URMP', 'chunk', split, inst);
-    mkdirSync(imgDir, { recursive: true });
-    mkdirSync(chunkDir, { recursive: true });
-    const samples = base.slice();
-    samples[0] = (k % 30000) / 32767; // every chunk distinct
-    writeFileSync(join(chunkDir, `${name}.wav`), encodeWav(samples, SAMPLE_RATE));
-    const jpg = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: k % 256, g: (k >> 8) % 256, b: (k * 7) % 256 } } }).jpeg().toBuffer();
-    writeFileSync(join(imgDir, `${name}.jpg`), jpg);
-  }
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
 }
 
+async function readAndHash(files: string[]): Promise<void> {
+  for (const f of files) createHash('sha256').update(await readFile(f)).digest('hex');
+}
+
+const secs = (t: number) => (performance.now() - t) / 1000;
+const range = (xs: number[], digits = 2) => (xs.length > 1 ? `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}` : xs[0].toFixed(digits));
+
 export async function run(args: string[]): Promise<void> {
-  const i = args.indexOf('--pairs');
-  const n = i >= 0 ? Number(args[i + 1]) : DEFAULT_PAIRS;
+  const n = Number(arg(args, '--pairs', '2000'));
+  const otherRateFraction = Number(arg(args, '--other-rate', '0.1'));
+  const [width, height] = arg(args, '--jpeg', '1920x1080').split('x').map(Number);
+  const runs = Number(arg(args, '--runs', '2'));
   const dir = mkdtempSync(join(tmpdir(), 'bench-import-'));
   try {
     let t = performance.now();
-    await makeRelease(dir, n);
-    const genS = (performance.now() - t) / 1000;
-    process.stdout.write(`generated ${n} pairs in ${genS.toFixed(1)} s\n`);
-    const cat = openCatalog(join(dir, 'catalog.sqlite'));
-    const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
+    const rel = await makeReleaseFolder(join(dir, 'release'), { pairs: n, otherRateFraction, jpegSize: { width, height } });
+    process.stdout.write(`generated ${n} pairs (${rel.otherRate} chunks at 48 kHz stereo / 22.05 kHz mono, ${(rel.bytes / 2 ** 20).toFixed(0)} MiB) in ${secs(t).toFixed(1)} s\n`);
+    const base: number[] = [];
+    const imp: number[] = [];
+    const reimp: number[] = [];
+    const exp: number[] = [];
+    const cp: number[] = [];
+    let added = 0;
+    let skipped = 0;
+    let peakRss = process.memoryUsage().rss;
     const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-    t = performance.now();
-    const first = await importSubUrmpRelease(cat, dir, { name: 'bench' });
-    const importS = (performance.now() - t) / 1000;
-    t = performance.now();
-    const second = await importSubUrmpRelease(cat, dir, { name: 'bench' });
-    const reimportS = (performance.now() - t) / 1000;
+    for (let r = 0; r < runs; r++) {
+      t = performance.now();
+      await readAndHash(rel.files);
+      base.push(secs(t));
+      const cat = openCatalog(join(dir, `catalog-${r}.sqlite`));
+      t = performance.now();
+      const first = await importSubUrmpRelease(cat, rel.root, { name: 'bench' });
+      imp.push(secs(t));
+      added = first.added;
+      skipped = first.skipped.length;
+      t = performance.now();
+      const again = await importSubUrmpRelease(cat, rel.root, { name: 'bench' });
+      reimp.push(secs(t));
+      if (again.added !== 0) throw new Error(`re-import added ${again.added} pairs`);
+      const out = join(dir, `export-${r}`);
+      t = performance.now();
+      const e = await exportSubUrmp(cat, 'bench', out);
+      exp.push(secs(t));
+      if (e.written !== added) throw new Error(`export wrote ${e.written} of ${added} pairs (${e.skipped[0]?.reason ?? ''})`);
+      cat.close();
+      const copy = join(dir, `copy-${r}`);
+      t = performance.now();
+      const c = spawnSync('cp', ['-r', join(rel.root, 'Sub-URMP'), copy]);
+      cp.push(secs(t));
+      if (c.status !== 0) throw new Error(`cp failed: ${c.stderr}`);
+      rmSync(out, { recursive: true, force: true });
+      rmSync(copy, { recursive: true, force: true });
+    }
     clearInterval(timer);
-    cat.close();
-    const figures = {
-      pairs: n,
-      added: first.added,
-      skipped: first.skipped.length,
-      importSeconds: Number(importS.toFixed(2)),
-      pairsPerSecond: Math.round(first.added / importS),
-      reimportAdded: second.added,
-      reimportSeconds: Number(reimportS.toFixed(2)),
-      peakRssMiB: Math.round(peakRss / 2 ** 20),
-      rssBeforeMiB: Math.round(rssBefore / 2 ** 20),
-    };
+    const pps = imp.map((s) => added / s);
+    const ratio = imp.map((s, i) => s / base[i]);
+    const expRatio = exp.map((s, i) => s / cp[i]);
     process.stdout.write(
-      `import: ${figures.added} pairs in ${figures.importSeconds} s = ${figures.pairsPerSecond} pairs/s (${figures.skipped} skipped)\n` +
-        `re-import: ${figures.reimportAdded} added in ${figures.reimportSeconds} s\n` +
-        `RSS: ${figures.rssBeforeMiB} MiB before, ${figures.peakRssMiB} MiB peak\n`,
+      `baseline read+hash: ${range(base)} s (${range(base.map((s) => n / s), 0)} pairs/s)\n` +
+        `import: ${added} pairs in ${range(imp)} s = ${range(pps, 0)} pairs/s, ${range(ratio)}× the baseline (${skipped} skipped)\n` +
+        `re-import: 0 added in ${range(reimp)} s\n` +
+        `export: ${range(exp)} s vs cp -r ${range(cp)} s = ${range(expRatio)}×\n` +
+        `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB\n`,
     );
-    process.stdout.write(`${JSON.stringify({ bench: 'import', ...figures })}\n`);
+    const r2 = (x: number) => Number(x.toFixed(2));
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: 'import',
+        pairs: n,
+        otherRate: rel.otherRate,
+        added,
+        skipped,
+        baselineSeconds: base.map(r2),
+        importSeconds: imp.map(r2),
+        importPairsPerSecond: pps.map(Math.round),
+        importVsBaseline: ratio.map(r2),
+        reimportSeconds: reimp.map(r2),
+        exportSeconds: exp.map(r2),
+        cpSeconds: cp.map(r2),
+        exportVsCp: expRatio.map(r2),
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+      })}\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetCounts } from '../catalog/datasetsRepo';
@@ -6,7 +6,8 @@ import { listPairs } from '../catalog/pairsRepo';
 import { exportSubUrmp, importSubUrmpRelease } from './subUrmpRelease';
 import { makeReleaseFixture, makeUrmpFixture, tempCatalog, tempDir } from './testFixtures';
 import { importUrmp } from './urmpImport';
-import { parseWav } from '../media/wav';
+import { encodeWav, encodeWavChannels, parseWav } from '../media/wav';
+import { makeReleaseFolder } from '../../bench/mediaFixtures';
 
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -57,6 +58,13 @@ describe('Sub-URMP release', () => {
     // every exported chunk is 44.1 kHz mono
     const chunk = parseWav(readFileSync(join(out1, 'Sub-URMP', 'chunk', 'train', 'cello', 'cello01_100.wav')))!;
     expect([chunk.sampleRate, chunk.channels, chunk.samples.length]).toEqual([44100, 1, 22050]);
+    // release-form files are copied byte for byte: a 44.1 kHz mono 16-bit chunk and an uncropped JPEG
+    const src = (kind: string, split: string, inst: string, f: string) => readFileSync(join(release, 'Sub-URMP', kind, split, inst, f));
+    const dst = (kind: string, split: string, inst: string, f: string) => readFileSync(join(out1, 'Sub-URMP', kind, split, inst, f));
+    expect(dst('chunk', 'train', 'violin', 'violin01_0.wav').equals(src('chunk', 'train', 'violin', 'violin01_0.wav'))).toBe(true);
+    expect(dst('img', 'train', 'cello', 'cello01_100.jpg').equals(src('img', 'train', 'cello', 'cello01_100.jpg'))).toBe(true);
+    // the 22.05 kHz stereo chunk was re-encoded: same signal, not the same bytes
+    expect(dst('chunk', 'train', 'cello', 'cello01_100.wav').equals(src('chunk', 'train', 'cello', 'cello01_100.wav'))).toBe(false);
     const b = await importSubUrmpRelease(cat, out1, { name: 'b' });
     expect(b.skipped).toEqual([]);
     const key = (ds: number) =>
@@ -86,6 +94,44 @@ describe('Sub-URMP release', () => {
     expect(img).toHaveLength(1);
     const back = await importSubUrmpRelease(cat, out, { name: 'u-back' });
     expect(datasetCounts(cat, back.datasetId)).toEqual(datasetCounts(cat, u.datasetId));
+    cat.close();
+  });
+});
+
+describe('Sub-URMP release at scale: bad media among many pairs', () => {
+  it('skips exactly the bad files, each named with its error kind, and imports all the rest (mixed rates in process)', async () => {
+    const dir = tempDir('release-bad-');
+    const rel = await makeReleaseFolder(dir, { pairs: 300, otherRateFraction: 0.1, jpegSize: { width: 64, height: 48 }, picturesPerInstrument: 1 });
+    const imgs = rel.files.filter((f) => f.endsWith('.jpg'));
+    const chunks = rel.files.filter((f) => f.endsWith('.wav'));
+    const good = encodeWav(new Float32Array(22050).fill(0.1), 44100);
+    const bad: Array<[string, RegExp]> = [];
+    const spoil = (file: string, bytes: Uint8Array, reason: RegExp) => {
+      writeFileSync(file, bytes);
+      bad.push([file, reason]);
+    };
+    spoil(imgs[10], readFileSync(imgs[10]).subarray(0, Math.floor(statSync(imgs[10]).size / 2)), /^truncated_file: /);
+    spoil(imgs[20], Buffer.from('this is not a jpeg at all'), /^corrupt_file: /);
+    spoil(imgs[30], Buffer.alloc(0), /^corrupt_file: /);
+    spoil(chunks[40], good.subarray(0, 20_000), /^truncated_file: /);
+    spoil(chunks[50], Buffer.alloc(0), /^empty_input: /);
+    const oddCodec = Buffer.from(good);
+    oddCodec.writeUInt16LE(0x7777, 20);
+    spoil(chunks[60], oddCodec, /^unsupported: /);
+    spoil(chunks[70], encodeWavChannels([new Float32Array(9600), new Float32Array(9600)], { sampleRate: 48000, bits: 16 }), /^the chunk lasts 0\.200 s/);
+    spoil(chunks[80], Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)), /^corrupt_file: /);
+    const badAlign = Buffer.from(good);
+    badAlign.writeUInt16LE(3, 32);
+    spoil(chunks[90], badAlign, /^corrupt_file: /);
+    const cat = tempCatalog();
+    const r = await importSubUrmpRelease(cat, dir, { name: 'big' });
+    expect(r.added).toBe(300 - bad.length);
+    expect(r.skipped.map((s) => s.file).sort()).toEqual(bad.map(([f]) => f).sort());
+    for (const [file, reason] of bad) expect(r.skipped.find((s) => s.file === file)!.reason).toMatch(reason);
+    // chunks at 48 kHz stereo and 22.05 kHz mono came in with their true 0.5 s duration
+    const durations = cat.db.prepare("SELECT duration_s AS d, count(*) AS n FROM sources WHERE kind = 'audio' GROUP BY round(duration_s, 3)").all() as Array<{ d: number; n: number }>;
+    expect(durations).toEqual([{ d: 0.5, n: 300 - bad.length }]);
+    expect(rel.otherRate).toBe(30);
     cat.close();
   });
 });

@@ -4,17 +4,17 @@
 // are accepted after a decode check; unpaired, unreadable or misplaced files go to the skip report.
 // Export writes a dataset's pairs in the same layout (full-size JPEG + 44.1 kHz mono 16-bit WAV).
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import sharp from 'sharp';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { webcrypto } from 'node:crypto';
+import { basename, extname, join, resolve } from 'node:path';
+import sharp, { type Metadata } from 'sharp';
 import type { Catalog } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow, type Split } from '../catalog/pairsRepo';
-import { AvError } from '../errors';
+import { AvError, toAvError } from '../errors';
 import { SAMPLE_RATE, WINDOW_SECONDS } from '../media/constants';
 import { decodeAudio } from '../media/decodeAudio';
 import { encodeWav, parseWav } from '../media/wav';
-import { describeBytes } from './fileSource';
 import { type ImportResult, type ImportRunOptions, runImport, type StagedPair, type StagedSource, throwIfAborted } from './importWriter';
 import { codeForFolder, folderForInstrument } from './instruments';
 import { pairChunk, pairPictureJpeg, sourceOf, TrackCache } from './pairMedia';
@@ -25,8 +25,10 @@ export const RELEASE_SPLITS: Readonly<Record<string, Split>> = { train: 'train',
 const SPLIT_FOLDER: Record<Split, string> = { train: 'train', test: 'validation' };
 /** Chunks shorter than this are not a 0.5 s window (a few ms of slack for resampled files). */
 const MIN_CHUNK_SECONDS = WINDOW_SECONDS - 0.01;
-/** Files checked at once (sharp / ffmpeg run off the main thread). */
-const CONCURRENCY = 8;
+/** Pairs checked at once (file reads, sharp's header reads and hashing run on libuv's thread pool). */
+const CONCURRENCY = 16;
+/** Progress is reported every this many pairs. */
+const PROGRESS_EVERY = 64;
 /** Audio sources up to this size are checked for a byte-for-byte copy on export (a 0.5 s chunk is ~44 KB). */
 const COPY_CHECK_MAX_BYTES = 1_000_000;
 const IMAGE_EXT = /\.(jpe?g|png)$/i;
@@ -98,38 +100,76 @@ interface StagedItem {
   pair: StagedPair;
 }
 
+/** SHA-256 (hex) off the main thread: WebCrypto digests run on libuv's thread pool. */
+async function sha256Async(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+}
+
+async function readMedia(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const e = toAvError(err);
+    throw new AvError(e.kind, e.message, { file, cause: err });
+  }
+}
+
+/**
+ * The cheap picture check: sharp's header read (format and size, no pixel decode) plus the file's
+ * end marker (JPEG EOI / PNG IEND), which a truncated file lacks. A file whose compressed data is
+ * damaged in the middle passes here and is reported when its pixels are first decoded (features).
+ */
+async function checkPicture(bytes: Buffer, file: string): Promise<{ width: number; height: number }> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes).metadata();
+  } catch (err) {
+    throw new AvError('corrupt_file', `unreadable picture (${(err as Error).message})`, { file, cause: err });
+  }
+  if (!meta.width || !meta.height) throw new AvError('corrupt_file', 'the picture has no size', { file });
+  if (meta.format === 'jpeg' && !endsWithJpegEoi(bytes)) throw new AvError('truncated_file', 'the JPEG ends before its end-of-image marker', { file });
+  if (meta.format === 'png' && !bytes.subarray(Math.max(0, bytes.length - 12)).includes(PNG_IEND)) throw new AvError('truncated_file', 'the PNG ends before its IEND chunk', { file });
+  return { width: meta.width, height: meta.height };
+}
+
+const PNG_IEND = Buffer.from('IEND', 'latin1');
+
+/** JPEG EOI (FF D9), allowing the zero / 0xFF padding some writers append. */
+function endsWithJpegEoi(b: Uint8Array): boolean {
+  let i = b.length - 1;
+  while (i > 0 && b.length - i < 4096 && (b[i] === 0 || (b[i] === 0xff && b[i - 1] !== 0xff))) i--;
+  return i > 0 && b[i] === 0xd9 && b[i - 1] === 0xff;
+}
+
+/**
+ * Decodes the chunk in process (PCM / float WAV at any rate and channel count: every sample is read,
+ * so a truncated or malformed file is caught) and returns its duration; only a WAV the parser does
+ * not read (a compressed codec) goes to ffmpeg, one process for that file. No resampling here:
+ * the duration does not need it, and features resample when they are computed.
+ */
+async function chunkDuration(bytes: Buffer, file: string): Promise<number> {
+  if (bytes.length === 0) throw new AvError('empty_input', 'the file is empty (0 bytes)', { file });
+  const wav = parseWav(bytes, file);
+  if (wav) return wav.samples.length / wav.sampleRate;
+  return (await decodeAudio(file, { forceFfmpeg: true })).durationSeconds;
+}
+
 /** Checks one picture + chunk and describes them as staged rows, or records why not (null). */
 async function checkItem(it: ReleaseItem, skips: SkipReport): Promise<StagedItem | null> {
-  let imgBytes: Buffer;
-  let width: number | undefined;
-  let height: number | undefined;
-  try {
-    imgBytes = await readFile(it.image);
-    const meta = await sharp(imgBytes).metadata();
-    width = meta.width;
-    height = meta.height;
-    if (!width || !height) throw new AvError('corrupt_file', 'the picture has no size');
-  } catch (err) {
-    skips.addError(it.image, err instanceof AvError ? err : new AvError('corrupt_file', `unreadable picture (${(err as Error).message})`));
-    return null;
-  }
-  let wavBytes: Buffer;
-  let durationS: number;
-  try {
-    wavBytes = await readFile(it.chunk);
-    const wav = parseWav(wavBytes, it.chunk);
-    // the fast path for the release's own format; anything else must decode with ffmpeg
-    durationS = wav && wav.sampleRate === SAMPLE_RATE ? wav.samples.length / SAMPLE_RATE : (await decodeAudio(it.chunk, { forceFfmpeg: true })).durationSeconds;
-  } catch (err) {
-    skips.addError(it.chunk, err);
-    return null;
-  }
+  const [img, wav] = await Promise.allSettled([
+    readMedia(it.image).then(async (bytes) => ({ bytes, size: await checkPicture(bytes, it.image), hash: await sha256Async(bytes) })),
+    readMedia(it.chunk).then(async (bytes) => ({ bytes, durationS: await chunkDuration(bytes, it.chunk), hash: await sha256Async(bytes) })),
+  ]);
+  if (img.status === 'rejected') skips.addError(it.image, img.reason);
+  if (wav.status === 'rejected') skips.addError(it.chunk, wav.reason);
+  if (img.status === 'rejected' || wav.status === 'rejected') return null;
+  const { durationS } = wav.value;
   if (durationS < MIN_CHUNK_SECONDS) {
     skips.add(it.chunk, `the chunk lasts ${durationS.toFixed(3)} s, shorter than a ${WINDOW_SECONDS} s window`);
     return null;
   }
-  const image = describeBytes(it.image, imgBytes, 'image', { width, height });
-  const audio = describeBytes(it.chunk, wavBytes, 'audio', { durationS });
+  const image: StagedSource = { hash: img.value.hash, kind: 'image', path: resolve(it.image), originalName: basename(it.image), bytes: img.value.bytes.length, ...img.value.size };
+  const audio: StagedSource = { hash: wav.value.hash, kind: 'audio', path: resolve(it.chunk), originalName: basename(it.chunk), bytes: wav.value.bytes.length, durationS };
   return {
     sources: [image, audio],
     pair: {
@@ -149,6 +189,58 @@ export interface SubUrmpImportOptions extends ImportRunOptions {
   name?: string;
 }
 
+/**
+ * Runs `work` over `items` with at most `limit` in flight, handing results to `take` in item order
+ * (a slow item holds back only the staging, not the other checks).
+ */
+async function orderedPool<T, R>(items: T[], limit: number, work: (it: T, i: number) => Promise<R>, take: (r: R, i: number) => void, signal?: AbortSignal): Promise<void> {
+  const results = new Map<number, R>();
+  let next = 0;
+  let emitted = 0;
+  let failure: unknown = null;
+  await new Promise<void>((resolveAll) => {
+    let active = 0;
+    const pump = () => {
+      while (emitted < items.length && results.has(emitted)) {
+        const r = results.get(emitted)!;
+        results.delete(emitted);
+        try {
+          take(r, emitted);
+        } catch (err) {
+          failure ??= err;
+        }
+        emitted++;
+      }
+      if (failure === null && signal?.aborted) {
+        try {
+          throwIfAborted(signal);
+        } catch (err) {
+          failure = err;
+        }
+      }
+      while (failure === null && active < limit && next < items.length) {
+        const i = next++;
+        active++;
+        work(items[i], i).then(
+          (r) => {
+            active--;
+            results.set(i, r);
+            pump();
+          },
+          (err: unknown) => {
+            active--;
+            failure ??= err;
+            pump();
+          },
+        );
+      }
+      if (active === 0 && (failure !== null || emitted === items.length)) resolveAll();
+    };
+    pump();
+  });
+  if (failure !== null) throw failure;
+}
+
 /** Imports a Sub-URMP release folder as a dataset (kind 'sub-urmp'). */
 export async function importSubUrmpRelease(cat: Catalog, dir: string, opts: SubUrmpImportOptions = {}): Promise<ImportResult> {
   const root = releaseRoot(dir);
@@ -156,20 +248,26 @@ export async function importSubUrmpRelease(cat: Catalog, dir: string, opts: SubU
   const items = await scanRelease(root, skips);
   const name = opts.name ?? 'sub-urmp-release';
   return runImport(cat, { name, kind: 'sub-urmp', description: `Sub-URMP release at ${root}`, config: { root } }, skips, async (w) => {
-    // a bounded window of files in flight; rows are staged in file order so keys are stable
-    for (let i = 0; i < items.length; i += CONCURRENCY) {
-      throwIfAborted(opts.signal);
-      const batch = items.slice(i, i + CONCURRENCY);
-      const local = batch.map(() => new SkipReport());
-      const checked = await Promise.all(batch.map((it, j) => checkItem(it, local[j])));
-      checked.forEach((c, j) => {
-        for (const e of local[j].entries) skips.add(e.file, e.reason);
-        if (!c) return;
-        for (const src of c.sources) w.source(src);
-        w.pair(c.pair);
-      });
-      opts.onProgress?.({ done: Math.min(items.length, i + CONCURRENCY), total: items.length });
-    }
+    throwIfAborted(opts.signal);
+    // a bounded window of pairs in flight; rows are staged in file order so keys are stable
+    await orderedPool(
+      items,
+      CONCURRENCY,
+      async (it) => {
+        const local = new SkipReport();
+        return { checked: await checkItem(it, local), local };
+      },
+      ({ checked, local }, i) => {
+        for (const e of local.entries) skips.add(e.file, e.reason);
+        if (checked) {
+          for (const src of checked.sources) w.source(src);
+          w.pair(checked.pair);
+        }
+        if ((i + 1) % PROGRESS_EVERY === 0 || i + 1 === items.length) opts.onProgress?.({ done: i + 1, total: items.length });
+      },
+      opts.signal,
+    );
+    throwIfAborted(opts.signal);
   });
 }
 
@@ -206,45 +304,104 @@ function releaseName(pair: PairRow, used: Set<string>): string {
   return name;
 }
 
-/** Writes the dataset's pairs as a Sub-URMP release under `out/Sub-URMP/`. */
+interface ExportJob {
+  pair: PairRow;
+  imgFile: string;
+  chunkFile: string;
+}
+
+/** Pairs exported at once (groups of pairs that share an audio source run one after another). */
+const EXPORT_CONCURRENCY = 8;
+
+/** Writes one pair: copies what is already in release form, renders the rest. */
+async function exportPair(cat: Catalog, job: ExportJob, cache: TrackCache): Promise<void> {
+  const { pair } = job;
+  const audioSrc = sourceOf(cat, pair.audio.id);
+  // small sources may already be release chunks; whole tracks are never read for this check
+  const audioBytes = audioSrc.bytes <= COPY_CHECK_MAX_BYTES ? await readFile(audioSrc.path) : null;
+  const wav = audioBytes && copyableChunk(audioBytes, pair) ? audioBytes : encodeWav(await pairChunk(cat, pair, cache), SAMPLE_RATE);
+  const imgSrc = pair.image ? sourceOf(cat, pair.image.id) : null;
+  if (imgSrc && !pair.crop && /\.jpe?g$/i.test(imgSrc.path)) {
+    // an uncropped JPEG is copied byte for byte (the kernel copies; nothing is decoded)
+    await copyAtomic(imgSrc.path, job.imgFile, imgSrc.bytes);
+  } else {
+    await writeAtomic(job.imgFile, await pairPictureJpeg(cat, pair));
+  }
+  await writeAtomic(job.chunkFile, wav);
+}
+
+async function copyAtomic(from: string, file: string, expectBytes: number): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  await copyFile(from, tmp);
+  const st = await stat(tmp);
+  if (st.size !== expectBytes) {
+    await rm(tmp, { force: true });
+    throw new AvError('corrupt_file', `the file changed since it was imported (${st.size} bytes, the catalog has ${expectBytes})`, { file: from });
+  }
+  await rename(tmp, file);
+}
+
+/**
+ * Writes the dataset's pairs as a Sub-URMP release under `out/Sub-URMP/`. Chunks already at 44.1 kHz
+ * mono 16-bit whose window is the whole file, and uncropped JPEG pictures, are copied byte for
+ * byte; everything else is rendered (resampled / cut / encoded). Names are assigned in pair order
+ * first, then pairs are written EXPORT_CONCURRENCY at a time.
+ */
 export async function exportSubUrmp(cat: Catalog, datasetRef: number | string, out: string, opts: ExportOptions = {}): Promise<ExportResult> {
   const ds = getDataset(cat, datasetRef);
   const root = join(out, 'Sub-URMP');
   const stateSql = opts.acceptedOnly ? "state = 'accepted'" : "state != 'rejected'";
   const ids = (cat.db.prepare(`SELECT id FROM pairs WHERE dataset_id = ? AND ${stateSql} ORDER BY audio_source_id, start_s, id`).all(ds.id) as Array<{ id: number }>).map((r) => r.id);
   const used = new Map<string, Set<string>>();
-  const cache = new TrackCache();
   const skipped: ExportResult['skipped'] = [];
-  let written = 0;
+  // pass 1, in order: names and folders (deterministic), pairs grouped by audio source so a track is decoded once
+  const groups: ExportJob[][] = [];
+  let lastAudio = -1;
   for (const id of ids) {
-    if (opts.signal?.aborted) throw new AvError('cancelled', 'the export was cancelled');
     const pair = getPair(cat, id);
     if (!pair) continue;
     const dirKey = `${SPLIT_FOLDER[pair.split]}/${folderForInstrument(pair.instrument)}`;
     const imgDir = join(root, 'img', dirKey);
     const chunkDir = join(root, 'chunk', dirKey);
-    try {
-      const audioSrc = sourceOf(cat, pair.audio.id);
-      // small sources may already be release chunks; whole tracks are never read for this check
-      const audioBytes = audioSrc.bytes <= COPY_CHECK_MAX_BYTES ? await readFile(audioSrc.path) : null;
-      const wav = audioBytes && copyableChunk(audioBytes, pair) ? audioBytes : encodeWav(await pairChunk(cat, pair, cache), SAMPLE_RATE);
-      let jpg: Buffer;
-      const imgSrc = pair.image ? sourceOf(cat, pair.image.id) : null;
-      if (imgSrc && !pair.crop && /\.jpe?g$/i.test(imgSrc.path)) jpg = await readFile(imgSrc.path);
-      else jpg = await pairPictureJpeg(cat, pair);
-      if (!used.has(dirKey)) {
-        used.set(dirKey, new Set());
-        await mkdir(imgDir, { recursive: true });
-        await mkdir(chunkDir, { recursive: true });
-      }
-      const name = releaseName(pair, used.get(dirKey)!);
-      await writeAtomic(join(imgDir, `${name}.jpg`), jpg);
-      await writeAtomic(join(chunkDir, `${name}.wav`), wav);
-      written++;
-    } catch (err) {
-      skipped.push({ pairId: pair.id, reason: err instanceof Error ? err.message : String(err) });
+    if (!used.has(dirKey)) {
+      used.set(dirKey, new Set());
+      await mkdir(imgDir, { recursive: true });
+      await mkdir(chunkDir, { recursive: true });
     }
-    opts.onProgress?.({ done: written + skipped.length, total: ids.length });
+    const name = releaseName(pair, used.get(dirKey)!);
+    const job = { pair, imgFile: join(imgDir, `${name}.jpg`), chunkFile: join(chunkDir, `${name}.wav`) };
+    if (pair.audio.id === lastAudio) groups[groups.length - 1].push(job);
+    else groups.push([job]);
+    lastAudio = pair.audio.id;
   }
+  let written = 0;
+  let done = 0;
+  // pass 2: groups in parallel, the pairs of one group in order with one track cache
+  await orderedPool(
+    groups,
+    EXPORT_CONCURRENCY,
+    async (group) => {
+      const cache = new TrackCache();
+      const results: Array<{ pairId: number; error: string | null }> = [];
+      for (const job of group) {
+        if (opts.signal?.aborted) throw new AvError('cancelled', 'the export was cancelled');
+        try {
+          await exportPair(cat, job, cache);
+          results.push({ pairId: job.pair.id, error: null });
+        } catch (err) {
+          results.push({ pairId: job.pair.id, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+      return results;
+    },
+    (results) => {
+      for (const r of results) {
+        if (r.error === null) written++;
+        else skipped.push({ pairId: r.pairId, reason: r.error });
+        done++;
+      }
+      opts.onProgress?.({ done, total: ids.length });
+    },
+  );
   return { out: root, written, skipped };
 }
