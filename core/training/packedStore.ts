@@ -27,7 +27,7 @@ import type { Catalog } from '../catalog/catalog';
 import { getSource } from '../catalog/sourcesRepo';
 import { FEATURE_VERSION, pairImageFeature, pairLmsFeature } from '../datasets/materialize';
 import { pairChunk, TrackCache } from '../datasets/pairMedia';
-import { snapshotPairs } from '../datasets/snapshots';
+import { snapshotPairs, type SnapshotPair } from '../datasets/snapshots';
 import { AvError } from '../errors';
 import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
 import { decodeRgb } from '../media/image';
@@ -269,35 +269,35 @@ export interface OpenPackOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/**
- * Opens the snapshot's pack, building what is missing first (features from the cache through
- * materialize's pairLmsFeature / pairImageFeature, computed there when missing).
- */
-export async function openSnapshotPack(ctx: PackContext, snapshotId: number, datasetId: number, opts: OpenPackOptions): Promise<PackedData> {
-  const cat = ctx.catalog;
+export interface PackPlan {
+  dir: string;
+  key: string;
+  /** what index.json holds, exactly */
+  index: PackIndex;
+  /** the snapshot's pairs (filtered) in pack row order */
+  rows: SnapshotPair[];
+}
+
+/** Where a snapshot's pack lives and what its index holds (nothing is read from or written to disk). */
+export function planPack(cat: Catalog, root: string, snapshotId: number, instrument: string | null = null): PackPlan {
   const snap = cat.db.prepare('SELECT content_hash FROM snapshots WHERE id = ?').get(snapshotId) as { content_hash: string } | undefined;
   if (!snap) throw new AvError('not_found', `no snapshot ${snapshotId}`);
   let rows = snapshotPairs(cat, snapshotId);
-  if (opts.instrument) rows = rows.filter((r) => r.instrument === opts.instrument);
-  if (rows.length === 0) throw new AvError('empty_input', `snapshot ${snapshotId} has no pairs${opts.instrument ? ` of ${opts.instrument}` : ''} to train on`);
-  const representation = opts.representation ?? 'lms';
+  if (instrument) rows = rows.filter((r) => r.instrument === instrument);
+  if (rows.length === 0) throw new AvError('empty_input', `snapshot ${snapshotId} has no pairs${instrument ? ` of ${instrument}` : ''} to train on`);
   const classes = [...new Set(rows.map((r) => r.instrument))].sort();
   // loadSnapshotData's order: same track together, so each track is decoded once when computing
   rows.sort((a, b) => a.audioSourceId - b.audioSourceId || a.startS - b.startS);
-
   const key = createHash('sha256')
-    .update(JSON.stringify({ v: PACK_VERSION, f: FEATURE_VERSION, content: snap.content_hash, snapshotId, instrument: opts.instrument ?? null }))
+    .update(JSON.stringify({ v: PACK_VERSION, f: FEATURE_VERSION, content: snap.content_hash, snapshotId, instrument }))
     .digest('hex')
     .slice(0, 16);
-  const dir = join(ctx.root, 'packs', `snapshot-${snapshotId}-${key}`);
-  mkdirSync(dir, { recursive: true });
-
   const index: PackIndex = {
     format: FORMAT,
     version: PACK_VERSION,
     key,
     snapshotId,
-    instrument: opts.instrument ?? null,
+    instrument,
     classes,
     train: { pairIds: [], labels: [] },
     test: { pairIds: [], labels: [] },
@@ -306,6 +306,18 @@ export async function openSnapshotPack(ctx: PackContext, snapshotId: number, dat
     index[r.split].pairIds.push(r.pairId);
     index[r.split].labels.push(classes.indexOf(r.instrument));
   }
+  return { dir: join(root, 'packs', `snapshot-${snapshotId}-${key}`), key, index, rows };
+}
+
+/**
+ * Opens the snapshot's pack, building what is missing first (features from the cache through
+ * materialize's pairLmsFeature / pairImageFeature, computed there when missing).
+ */
+export async function openSnapshotPack(ctx: PackContext, snapshotId: number, datasetId: number, opts: OpenPackOptions): Promise<PackedData> {
+  const representation = opts.representation ?? 'lms';
+  const { dir, key, index, rows } = planPack(ctx.catalog, ctx.root, snapshotId, opts.instrument ?? null);
+  const classes = index.classes;
+  mkdirSync(dir, { recursive: true });
   const indexPath = join(dir, 'index.json');
   const indexText = JSON.stringify(index);
   let existing: string | null;
@@ -383,7 +395,7 @@ async function buildPack(
   ctx: PackContext,
   dir: string,
   key: string,
-  rows: ReturnType<typeof snapshotPairs>,
+  rows: SnapshotPair[],
   datasetId: number,
   representation: Representation,
   missing: Array<{ split: SplitName; feature: PackFeature }>,
