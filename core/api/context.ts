@@ -1,8 +1,10 @@
 // Everything an API handler needs, opened once per studio process (Electron main, serve, CLI).
 import { type Catalog, openCatalog } from '../catalog/catalog';
+import { cleanStaleImports } from '../datasets/importWriter';
 import { ensureHome, type HomeLayout } from '../env/home';
 import { BlobStore } from '../store/blobStore';
 import type { RunSupervisor } from '../runs/supervisor';
+import { ChangeFeed } from './changeFeed';
 import { EventBus } from './events';
 import { TaskRegistry } from './tasks';
 
@@ -11,6 +13,8 @@ export interface StudioContext {
   catalog: Catalog;
   blobs: BlobStore;
   events: EventBus;
+  /** the catalog change feed: events of this process are recorded there; follow() hears the others' */
+  changes: ChangeFeed;
   /** cancellable long tasks (imports) started by this process */
   tasks: TaskRegistry;
   /** set by doors that run training workers (serve, Electron main, the CLI's train) */
@@ -21,12 +25,25 @@ export interface StudioContext {
 export function openStudio(root: string): StudioContext {
   const home = ensureHome(root);
   const catalog = openCatalog(home.catalogFile);
+  try {
+    // an import whose process died (or whose abort hit a full disk) leaves staging rows: drop them now
+    cleanStaleImports(catalog);
+  } catch {
+    // the catalog cannot be written yet (disk full, read-only): the next import retries
+  }
+  const events = new EventBus();
+  const changes = new ChangeFeed(catalog, (e) => events.deliver(e));
+  events.attach(changes);
   return {
     home,
     catalog,
     blobs: new BlobStore(home.blobsDir),
-    events: new EventBus(),
+    events,
+    changes,
     tasks: new TaskRegistry(),
-    close: () => catalog.close(),
+    close: () => {
+      changes.stop();
+      catalog.close();
+    },
   };
 }

@@ -1,17 +1,83 @@
 // A media file as a catalog source: its content hash, size and absolute path (files stay where they
 // are; the catalog references them by hash, so the same file is one source whatever its name).
+//
+// Before anything reads a file it is checked by kind: only a regular file (a symlink to one is fine)
+// of a sane size is media. A device (/dev/zero, /dev/urandom), a FIFO, a socket or a folder would
+// make a reader block or read without end, so they are refused by `stat` alone, never opened.
+import { statSync, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { SourceKind } from '../catalog/sourcesRepo';
+import { AvError, toAvError } from '../errors';
 import { sha256, sha256File } from '../store/blobStore';
 import type { StagedSource } from './importWriter';
 
 /** Files up to this size are read whole (hash + decode check from one read); larger ones are streamed. */
 const READ_WHOLE_BYTES = 32 * 1024 * 1024;
 
+/**
+ * The largest file the studio takes per kind: far above any real dataset's files (URMP's videos are
+ * a few hundred MB, its WAVs tens of MB), far below what would exhaust memory or time.
+ * `AVSTUDIO_MAX_MEDIA_BYTES` overrides all three.
+ */
+export const MAX_MEDIA_BYTES: Record<SourceKind | 'manifest', number> = {
+  image: 256 * 1024 * 1024,
+  audio: 4 * 1024 * 1024 * 1024,
+  video: 16 * 1024 * 1024 * 1024,
+  manifest: 256 * 1024 * 1024,
+};
+
+function limitFor(kind: SourceKind | 'manifest'): number {
+  const env = Number(process.env.AVSTUDIO_MAX_MEDIA_BYTES);
+  return Number.isFinite(env) && env > 0 ? env : MAX_MEDIA_BYTES[kind];
+}
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function checkStats(path: string, st: Stats, kind: SourceKind | 'manifest'): void {
+  if (!st.isFile()) throw new AvError('unsupported', `${kindOf(st)}, not a ${kind} file: refused without reading it`, { file: path });
+  const limit = limitFor(kind);
+  if (st.size > limit) throw new AvError('unsupported', `${(st.size / 2 ** 20).toFixed(0)} MiB is larger than the ${(limit / 2 ** 20).toFixed(0)} MiB the studio takes for a ${kind} file`, { file: path });
+}
+
+/** Throws a typed error (naming the file) unless `file` is a regular file of a usable size. Reads nothing. */
+export async function assertMediaFile(file: string, kind: SourceKind | 'manifest'): Promise<Stats> {
+  const path = resolve(file);
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    const e = toAvError(err);
+    throw new AvError(e.kind, e.kind === 'bad_request' ? `not a usable path (${e.message})` : e.message.replace(`${path}: `, ''), { file: path, cause: err });
+  }
+  checkStats(path, st, kind);
+  return st;
+}
+
+/** assertMediaFile, synchronously. */
+export function assertMediaFileSync(file: string, kind: SourceKind | 'manifest'): Stats {
+  const path = resolve(file);
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const e = toAvError(err);
+    throw new AvError(e.kind, e.kind === 'bad_request' ? `not a usable path (${e.message})` : e.message.replace(`${path}: `, ''), { file: path, cause: err });
+  }
+  checkStats(path, st, kind);
+  return st;
+}
+
 export async function describeFile(file: string, kind: SourceKind, extra: Partial<StagedSource> = {}): Promise<StagedSource> {
   const path = resolve(file);
-  const st = await stat(path);
+  const st = await assertMediaFile(path, kind);
   const hash = st.size <= READ_WHOLE_BYTES ? sha256(await readFile(path)) : await sha256File(path);
   return { hash, kind, path, originalName: basename(path), bytes: st.size, ...extra };
 }

@@ -9,6 +9,11 @@
 // A crash between 1 and 3 leaves only staging rows under a 'running' report whose process is gone:
 // the next import marks it 'interrupted' and deletes them. Pairs are keyed by (dataset, pair_key)
 // and merged with ON CONFLICT … DO NOTHING, so re-running an import over the same files adds nothing twice.
+// A failure while writing (a full disk, a read-only catalog) surfaces as its typed error; if even
+// the abort cannot write (the disk is still full), the report is remembered and cleaned — marked
+// failed, staging rows dropped — by the next cleanStaleImports (the next import, or the next start).
+// An import that finds nothing at all (no pair, no skipped file) fails with empty_input instead of
+// creating an empty dataset.
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { findDataset } from '../catalog/datasetsRepo';
 import type { PairState, Split } from '../catalog/pairsRepo';
@@ -64,18 +69,32 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Marks imports whose process died as interrupted and drops their staging rows. */
+/** Imports this process is writing right now (keyed by catalog file and report id). */
+const activeReports = new Set<string>();
+/** Imports of this process that failed and whose abort could not write (disk full): report id → error. */
+const unabortedReports = new Map<string, string>();
+const reportKey = (cat: Catalog, id: number) => `${cat.file}#${id}`;
+
+/**
+ * Marks imports whose process died as interrupted (and this process's imports whose abort could
+ * not be written as failed) and drops their staging rows.
+ */
 export function cleanStaleImports(cat: Catalog): number {
   const running = cat.db.prepare("SELECT id, pid FROM import_reports WHERE status = 'running'").all() as Array<{ id: number; pid: number | null }>;
   let cleaned = 0;
   for (const r of running) {
+    const key = reportKey(cat, r.id);
     if (r.pid !== null && r.pid !== process.pid && processAlive(r.pid)) continue;
-    if (r.pid === process.pid) continue; // ours, still in progress
+    if (r.pid === process.pid && activeReports.has(key)) continue; // ours, still in progress
+    const failure = unabortedReports.get(key);
     cat.tx(() => {
       cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(r.id);
       cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(r.id);
-      cat.db.prepare("UPDATE import_reports SET status = 'interrupted', finished_at = ?, error = 'the importing process ended before finishing' WHERE id = ?").run(nowIso(), r.id);
+      cat.db
+        .prepare('UPDATE import_reports SET status = ?, finished_at = ?, error = ? WHERE id = ?')
+        .run(failure ? 'failed' : 'interrupted', nowIso(), failure ?? 'the importing process ended before finishing', r.id);
     });
+    unabortedReports.delete(key);
     cleaned++;
   }
   return cleaned;
@@ -101,10 +120,14 @@ export class ImportWriter {
       throw new AvError('conflict', `dataset "${target.name}" exists and holds a ${existing.kind} import, not ${target.kind}`);
     }
     cleanStaleImports(cat);
-    const info = cat.db
-      .prepare("INSERT INTO import_reports (dataset_id, kind, started_at, status, pid, dataset_name) VALUES (?, ?, ?, 'running', ?, ?)")
-      .run(existing?.id ?? null, target.kind, nowIso(), process.pid, target.name);
-    return new ImportWriter(cat, target, Number(info.lastInsertRowid));
+    const info = cat.tx(() =>
+      cat.db
+        .prepare("INSERT INTO import_reports (dataset_id, kind, started_at, status, pid, dataset_name) VALUES (?, ?, ?, 'running', ?, ?)")
+        .run(existing?.id ?? null, target.kind, nowIso(), process.pid, target.name),
+    );
+    const id = Number(info.lastInsertRowid);
+    activeReports.add(reportKey(cat, id));
+    return new ImportWriter(cat, target, id);
   }
 
   /** Stages a source (a hash staged twice is kept once, by the staging table's key: no per-import set in memory). */
@@ -192,6 +215,7 @@ export class ImportWriter {
       return { datasetId, datasetName: ds?.name ?? target.name, reportId, added, staged: this.stagedPairs, skipped: skips.entries };
     });
     this.finished = true;
+    activeReports.delete(reportKey(cat, reportId));
     return result;
   }
 
@@ -201,13 +225,24 @@ export class ImportWriter {
     this.finished = true;
     const cancelled = err instanceof AvError && err.kind === 'cancelled';
     const { cat, reportId } = this;
-    cat.tx(() => {
-      cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(reportId);
-      cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(reportId);
-      cat.db
-        .prepare('UPDATE import_reports SET status = ?, finished_at = ?, error = ?, skipped = ? WHERE id = ?')
-        .run(cancelled ? 'cancelled' : 'failed', nowIso(), err instanceof Error ? err.message : String(err), JSON.stringify(skips.entries), reportId);
-    });
+    const key = reportKey(cat, reportId);
+    activeReports.delete(key);
+    const message = err instanceof Error ? err.message : String(err);
+    this.sources = [];
+    this.pairs = [];
+    try {
+      cat.tx(() => {
+        cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(reportId);
+        cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(reportId);
+        cat.db
+          .prepare('UPDATE import_reports SET status = ?, finished_at = ?, error = ?, skipped = ? WHERE id = ?')
+          .run(cancelled ? 'cancelled' : 'failed', nowIso(), message, JSON.stringify(skips.entries), reportId);
+      });
+    } catch {
+      // the catalog cannot be written now (the disk is still full): the report is cleaned later;
+      // the caller reports the original error, not this one
+      unabortedReports.set(key, message);
+    }
   }
 }
 
@@ -236,6 +271,10 @@ export async function runImport(
   const w = ImportWriter.begin(cat, target);
   try {
     await body(w);
+    if (w.pairCount === 0 && skips.entries.length === 0) {
+      const source = Object.values(target.config ?? {}).find((v): v is string => typeof v === 'string');
+      throw new AvError('empty_input', `nothing to import: no pair and no ${target.kind} file was found`, { file: source });
+    }
     return w.commit(skips);
   } catch (err) {
     w.abort(err, skips);

@@ -1,7 +1,10 @@
 // Pairs listed in a manifest: CSV with a header row, or JSON (an array of rows, or {"rows": […]}),
 // each row giving image, audio, start (seconds, default 0), class, split (train | test |
 // validation → test; default train). Paths are relative to the manifest's folder. Rows that do not
-// check out (missing or unreadable file, window past the end) go to the skip report.
+// check out (missing or unreadable file, window past the end) go to the skip report. A file that is
+// not a manifest at all (no image/audio/class columns, binary, empty) is refused with a typed error
+// naming it, instead of importing as an empty dataset; media paths are checked by kind (a device or
+// FIFO is never opened) before anything reads them.
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import sharp from 'sharp';
@@ -10,7 +13,7 @@ import type { Split } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
 import { WINDOW_SECONDS } from '../media/constants';
 import { decodeAudio } from '../media/decodeAudio';
-import { describeFile } from './fileSource';
+import { assertMediaFile, describeFile } from './fileSource';
 import { type ImportResult, type ImportRunOptions, runImport, type StagedSource, throwIfAborted } from './importWriter';
 import { SkipReport } from './skipReport';
 
@@ -62,6 +65,9 @@ const SPLITS: Record<string, Split> = { train: 'train', test: 'test', validation
 
 /** Checks one raw record; throws bad_request naming what is wrong. */
 export function toManifestRow(raw: Record<string, unknown>): ManifestRow {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new AvError('bad_request', `a row must be an object with image, audio and class, not ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  }
   const str = (k: string) => (raw[k] === undefined || raw[k] === null ? '' : String(raw[k]).trim());
   const image = str('image');
   const audio = str('audio');
@@ -75,8 +81,21 @@ export function toManifestRow(raw: Record<string, unknown>): ManifestRow {
   return { image, audio, start: Math.round(start * 1000) / 1000, class: cls, split };
 }
 
+const REQUIRED = 'image, audio and class (or instrument)';
+const hasColumns = (keys: string[]) => keys.includes('image') && keys.includes('audio') && (keys.includes('class') || keys.includes('instrument'));
+
 export async function readManifest(file: string): Promise<Array<Record<string, unknown>>> {
-  const text = await readFile(file, 'utf8');
+  await assertMediaFile(file, 'manifest');
+  const bytes = await readFile(file);
+  if (bytes.length === 0 || bytes.toString('utf8').trim() === '') throw new AvError('empty_input', 'the manifest is empty', { file });
+  if (bytes.includes(0)) throw new AvError('unsupported', 'not a manifest: a binary file (a manifest is CSV or JSON text)', { file });
+  const text = bytes.toString('utf8');
+  const rows = parseManifestText(file, text);
+  if (rows.length === 0) throw new AvError('empty_input', 'the manifest lists no rows', { file });
+  return rows;
+}
+
+function parseManifestText(file: string, text: string): Array<Record<string, unknown>> {
   if (/\.json$/i.test(file) || /^\s*[[{]/.test(text)) {
     let data: unknown;
     try {
@@ -85,10 +104,19 @@ export async function readManifest(file: string): Promise<Array<Record<string, u
       throw new AvError('corrupt_file', `the manifest is not valid JSON (${(err as Error).message})`, { file });
     }
     const rows = Array.isArray(data) ? data : (data as { rows?: unknown }).rows;
-    if (!Array.isArray(rows)) throw new AvError('bad_request', 'a JSON manifest is an array of rows or {"rows": [...]}', { file });
+    if (!Array.isArray(rows)) throw new AvError('unsupported', 'not a manifest: a JSON manifest is an array of rows or {"rows": [...]}', { file });
+    const objects = rows.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object' && !Array.isArray(r));
+    if (rows.length > 0 && !objects.some((r) => hasColumns(Object.keys(r).map((k) => k.toLowerCase())))) {
+      throw new AvError('unsupported', `not a manifest: no row has the fields ${REQUIRED}`, { file });
+    }
     return rows as Array<Record<string, unknown>>;
   }
-  return parseCsv(text);
+  const records = parseCsv(text);
+  const header = (text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '').split(',').map((h) => h.trim().replace(/^"|"$/g, '').toLowerCase());
+  if (!hasColumns(header)) {
+    throw new AvError('unsupported', `not a manifest: its first line has no ${REQUIRED} columns (found ${JSON.stringify(header.slice(0, 6).join(',').slice(0, 120))})`, { file });
+  }
+  return records;
 }
 
 export interface ManifestImportOptions extends ImportRunOptions {
@@ -117,6 +145,7 @@ export async function importManifest(cat: Catalog, file: string, opts: ManifestI
       const audioPath = resolvePath(row.audio);
       if (!images.has(imgPath)) {
         try {
+          await assertMediaFile(imgPath, 'image');
           const meta = await sharp(imgPath).metadata();
           images.set(imgPath, await describeFile(imgPath, 'image', { width: meta.width, height: meta.height }));
         } catch (err) {
@@ -125,6 +154,7 @@ export async function importManifest(cat: Catalog, file: string, opts: ManifestI
       }
       if (!audios.has(audioPath)) {
         try {
+          await assertMediaFile(audioPath, 'audio');
           const d = await decodeAudio(audioPath);
           audios.set(audioPath, await describeFile(audioPath, 'audio', { durationS: d.durationSeconds }));
         } catch (err) {
