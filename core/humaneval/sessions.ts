@@ -107,10 +107,31 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
   const rand = seededUniform(deriveSeed('sets', seed));
 
   const testPairs = cat.db
-    .prepare("SELECT id, instrument FROM pairs WHERE dataset_id = ? AND split = 'test' AND state != 'rejected' ORDER BY instrument, id")
-    .all(datasetId) as Array<{ id: number; instrument: string }>;
+    .prepare(
+      `SELECT id, instrument, image_source_id, video_source_id, frame_s, start_s, crop FROM pairs
+        WHERE dataset_id = ? AND split = 'test' AND state != 'rejected' ORDER BY instrument, id`,
+    )
+    .all(datasetId) as Array<{ id: number; instrument: string; image_source_id: number | null; video_source_id: number | null; frame_s: number | null; start_s: number; crop: string | null }>;
   const byInstrument = new Map<string, number[]>();
-  for (const p of testPairs) byInstrument.set(p.instrument, [...(byInstrument.get(p.instrument) ?? []), p.id]);
+  // the picture a pair shows: many pairs can share one (a picture reused across windows, the same
+  // video frame); a rater must not be shown the same ground truth twice
+  const pictureOf = new Map<number, string>();
+  for (const p of testPairs) {
+    byInstrument.set(p.instrument, [...(byInstrument.get(p.instrument) ?? []), p.id]);
+    pictureOf.set(p.id, p.image_source_id !== null ? `i${p.image_source_id}` : `v${p.video_source_id}@${p.frame_s ?? p.start_s}|${p.crop ?? ''}`);
+  }
+  /** A seeded order with one pair per distinct picture first; pairs repeating a picture come last. */
+  const distinctFirst = (order: number[]): number[] => {
+    const seen = new Set<string>();
+    const first: number[] = [];
+    const repeats: number[] = [];
+    for (const id of order) {
+      const key = pictureOf.get(id) as string;
+      (seen.has(key) ? repeats : first).push(id);
+      seen.add(key);
+    }
+    return [...first, ...repeats];
+  };
   const pose = runs.map((r) => r.config.instrument).filter((x): x is string => Boolean(x));
   let instruments = input.instruments ?? [...byInstrument.keys()].sort();
   if (!input.instruments && pose.length) instruments = instruments.filter((i) => pose.includes(i));
@@ -118,11 +139,12 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
   if (missing.length) throw new AvError('bad_request', `no test pairs for instrument(s) ${missing.join(', ')} in dataset ${datasetId}`);
   if (!instruments.length) throw new AvError('empty_input', `dataset ${datasetId} has no test pairs`);
 
-  // N sets per instrument: distinct pairs in a seeded order (cycled when there are fewer test pairs
-  // than sets; the generation seed still differs per set)
+  // N sets per instrument: distinct pairs in a seeded order, pairs with distinct pictures first (so
+  // no ground-truth image repeats unless there are fewer distinct pictures than sets; cycled when
+  // there are fewer test pairs than sets; the generation seed still differs per set)
   const sets: SessionConfig['sets'] = [];
   for (const instrument of instruments) {
-    const order = shuffled(byInstrument.get(instrument)!, rand);
+    const order = distinctFirst(shuffled(byInstrument.get(instrument)!, rand));
     for (let s = 0; s < input.sets; s++) sets.push({ instrument, setIndex: s, pairId: order[s % order.length], seed: Math.floor(rand() * 2 ** 31) });
   }
 
