@@ -13,6 +13,7 @@ import type { Values } from './gemm';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './normWasm';
 
 import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
+import { poolKernels } from './cpuPoolKernels';
 export type { KernelArgs, KernelFunc } from './cpuKernelTypes';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -263,5 +264,7 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     PadV2: (f) => padKernel(f),
     LeakyRelu: (f) => activationKernel(true, f),
     Relu: (f) => activationKernel(false, f),
+    // MaxPool / MaxPoolGrad (core/training/cpuPoolKernels.ts)
+    ...poolKernels(tf),
   };
 }

@@ -1,0 +1,52 @@
+// cpu-fast MaxPool / MaxPoolGrad (cpuPoolKernels.ts) against tfjs-backend-cpu's stock kernels:
+// forward values and input gradients for 'same' and 'valid' padding, odd sizes (clipped windows),
+// overlapping windows (stride 1, 3×3) and NaN / −∞ inputs.
+import { afterAll, describe, expect, it } from 'vitest';
+import type * as tfjs from '@tensorflow/tfjs';
+import { expectClose } from './kernelTolerance';
+import { loadTf } from './tfBackend';
+import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { gemmAvailable } from './gemm';
+
+const { tf, backend } = await loadTf();
+afterAll(() => {
+  if (backend === 'cpu-fast') useCpuKernels(tf, 'gemm');
+});
+
+function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {
+  const run = (mode: CpuKernelMode): Float32Array[] => {
+    expect(useCpuKernels(tf, mode)).toBe(true);
+    return tf.tidy(() => f()).map((t) => {
+      const v = t.dataSync() as Float32Array;
+      t.dispose();
+      return v;
+    });
+  };
+  return [run('stock'), run('gemm')];
+}
+
+describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast max pooling', () => {
+  const cases: Array<{ shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' }> = [
+    { shape: [3, 12, 10, 5], size: 2, stride: 2, pad: 'same' },
+    { shape: [2, 11, 7, 3], size: 2, stride: 2, pad: 'same' },
+    { shape: [2, 11, 7, 3], size: 2, stride: 2, pad: 'valid' },
+    { shape: [2, 9, 8, 4], size: 3, stride: 1, pad: 'same' },
+    { shape: [1, 10, 10, 2], size: 3, stride: 2, pad: 'valid' },
+  ];
+  for (const c of cases) {
+    it(`matches the stock kernels: ${c.shape.join('×')}, ${c.size}×${c.size} /${c.stride} ${c.pad}`, () => {
+      const [stock, ours] = both(() => {
+        // few distinct values so that ties occur; a NaN and a −∞ inside
+        const values = tf.round(tf.randomUniform(c.shape, 0, 6, 'float32', 7)).dataSync() as Float32Array;
+        values[3] = Number.NaN;
+        values[10] = Number.NEGATIVE_INFINITY;
+        const x = tf.tensor4d(values, c.shape);
+        const dy = tf.randomNormal(tf.maxPool(x, c.size, c.stride, c.pad).shape, 0, 1, 'float32', 9);
+        const grad = tf.grad((t: tfjs.Tensor4D) => tf.sum(tf.mul(tf.maxPool(t, c.size, c.stride, c.pad), dy)))(x);
+        return [tf.maxPool(x, c.size, c.stride, c.pad), grad];
+      });
+      expectClose(ours[0], stock[0], 'MaxPool');
+      expectClose(ours[1], stock[1], 'MaxPoolGrad');
+    });
+  }
+});
