@@ -29,11 +29,24 @@ const send = (m: WorkerMessage): void => {
 };
 
 const ctx = openStudio(home);
+// The supervising process is gone (killed, crashed): nobody relays this run or waits for it. The run
+// is marked interrupted (resumable from its last checkpoint) and the worker ends.
+process.on('disconnect', () => {
+  try {
+    const r = getRun(ctx.catalog, runId);
+    if (r.status === 'running' || r.status === 'stopping') {
+      setRunStatus(ctx.catalog, runId, 'interrupted', { error: `the studio process supervising the worker ended during epoch ${r.epoch + 1}; last good epoch: ${r.epoch || 'none'}`, pid: null });
+    }
+  } finally {
+    process.exit(3);
+  }
+});
 let code = 0;
 try {
   await executeRun(ctx, runId, {
     report: send,
-    shouldStop: () => getRun(ctx.catalog, runId).status === 'stopping',
+    // 'stopping': asked to stop; anything else but running: another process declared the run over
+    shouldStop: () => getRun(ctx.catalog, runId).status !== 'running',
   });
 } catch (err) {
   const e = toAvError(err);

@@ -8,7 +8,7 @@ import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
 import { planRun } from '../../core/runs/planRun';
 import { getRun, lastCheckpoint, listRuns, reconcileDeadRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
-import { pidIsAlive, RunSupervisor } from '../../core/runs/supervisor';
+import { announceRuns, pidIsAlive, RunSupervisor } from '../../core/runs/supervisor';
 import type { WorkerMessage } from '../../core/runs/workerMessages';
 import { generateForPairs } from '../../core/training/generate';
 import { nodeWorkerLauncher } from '../../workers/launch';
@@ -49,8 +49,10 @@ function printer(json: boolean | undefined) {
  * supervisor is only ever awaited on that one — waiting on another left the top-level await
  * unsettled when the worker exited (exit code 13, nothing printed).
  */
-async function runInForeground(ctx: StudioContext, runId: number, json: boolean | undefined, before?: (s: RunSupervisor) => void): Promise<RunRow> {
-  const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
+async function runInForeground(ctx: StudioContext, runId: number, json: boolean | undefined, before?: (s: RunSupervisor) => void, only: number[] = [runId]): Promise<RunRow> {
+  // this process claims only the runs it queued; a serving studio may claim them first (one queue):
+  // then their epochs arrive here through the change feed and the wait ends all the same
+  const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher, { only });
   supervisor.onMessage(printer(json));
   before?.(supervisor);
   const onSignal = () => {
@@ -117,7 +119,8 @@ export function registerRuns(program: Command): void {
           batchSize: int('batch-size', o.batchSize as string, 2),
         });
         if (!o.json) for (const c of plan.created) process.stderr.write(`queued run ${c.runId} (${c.model}): ${c.reason}\n`);
-        if (!o.detach) await runInForeground(ctx, plan.targetRunId, o.json as boolean);
+        announceRuns(ctx, plan.created.map((c) => c.runId)); // every open studio shows them; a serving one picks them up
+        if (!o.detach) await runInForeground(ctx, plan.targetRunId, o.json as boolean, undefined, plan.created.map((c) => c.runId));
         const runs = plan.runIds.map((id) => runSummary(ctx, getRun(ctx.catalog, id)));
         emit({ targetRunId: plan.targetRunId, runs }, o, (d) => textTable(['run', 'model', 'status', 'epoch', 'error'], d.runs.map((r) => [r.id, r.model, r.status, `${r.epoch}/${r.epochs}`, r.error ?? ''])));
         const target = getRun(ctx.catalog, plan.targetRunId);
@@ -181,7 +184,7 @@ export function registerRuns(program: Command): void {
   addHomeOption(stop).action(
     action(async (id: string, o: { home?: string; json?: boolean }) => {
       await withStudio(o, (ctx) => {
-        const r = new RunSupervisor(ctx, nodeWorkerLauncher).stop(int('id', id, 1) as number);
+        const r = new RunSupervisor(ctx, nodeWorkerLauncher, { follow: false }).stop(int('id', id, 1) as number);
         emit(runSummary(ctx, r), o, (d) => `run ${d.id}: ${d.status}${d.status === 'stopping' ? ' (its worker stops after the current step)' : ''}`);
       });
     }),

@@ -5,7 +5,7 @@ import { AvError } from '../errors';
 import { planRun, previewRun } from '../runs/planRun';
 import { generateForPairs } from '../training/generate';
 import { annotateRun, getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
-import type { RunSupervisor } from '../runs/supervisor';
+import { announceRuns, type RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
 import type { RunSummary } from './runsContract';
@@ -60,6 +60,7 @@ export const runsHandlers: RunsHandlers = {
   'runs.launch': (input, ctx) => {
     const supervisor = supervisorOf(ctx);
     const plan = planRun(ctx.catalog, input);
+    announceRuns(ctx, plan.created.map((c) => c.runId));
     supervisor.pump();
     return { targetRunId: plan.targetRunId, runs: plan.created };
   },

@@ -1,4 +1,5 @@
 // Runs and what they produce (metrics, checkpoints, sample grids, evaluations) in the catalog.
+import { hostname } from 'node:os';
 import { RUN_STATUS_VALUES } from '../api/runsContract';
 import { AvError } from '../errors';
 import { type Catalog, nowIso } from '../catalog/catalog';
@@ -204,9 +205,99 @@ export function runEvaluations(cat: Catalog, runId: number): EvaluationPoint[] {
   }));
 }
 
-/** A run marked running/stopping whose worker process is gone was interrupted (crash, kill -9). */
-export function reconcileDeadRuns(cat: Catalog, isAlive: (pid: number) => boolean): number[] {
-  const stale = listRuns(cat).filter((r) => (r.status === 'running' || r.status === 'stopping') && (!r.pid || !isAlive(r.pid)));
-  for (const r of stale) setRunStatus(cat, r.id, 'interrupted', { error: 'the worker process ended without finishing the run', pid: null });
+/** Who supervises a claimed run: its process id, host, and until when (ms since the epoch) the lease holds. */
+export interface Supervision {
+  pid: number;
+  host: string;
+  leaseMs: number;
+}
+
+/**
+ * Claims the oldest queued run whose encoder/evaluator runs are not still queued or training, in one
+ * statement: it becomes running under this supervisor, unless `limit` runs already train (in every
+ * process). Two processes racing get different runs or none: SQLite runs one writer at a time and
+ * the statement re-checks `status = 'queued'` on the row it changes. `onlyIds` limits the claim to
+ * those runs (a foreground `avstudio train` works only the runs it queued).
+ */
+export function claimNextRun(cat: Catalog, sup: Supervision, limit: number, onlyIds?: readonly number[]): RunRow | null {
+  const now = Date.now();
+  const row = cat.tx(() =>
+    cat.db
+      .prepare(
+        `UPDATE runs SET status = 'running', pid = NULL, error = NULL, finished_at = NULL,
+           started_at = COALESCE(started_at, @iso),
+           supervisor_pid = @pid, supervisor_host = @host, lease_until = @lease
+         WHERE id = (
+             SELECT q.id FROM runs q
+              WHERE q.status = 'queued' AND (@only IS NULL OR q.id IN (SELECT value FROM json_each(@only)))
+                AND NOT EXISTS (
+                  SELECT 1 FROM runs d
+                   WHERE d.id IN (q.encoder_run_id, json_extract(q.config, '$.evaluatorRunId'))
+                     AND d.status IN ('queued', 'running', 'stopping'))
+              ORDER BY q.id LIMIT 1)
+           AND status = 'queued'
+           AND (SELECT COUNT(*) FROM runs WHERE status IN ('running', 'stopping')) < @limit
+         RETURNING *`,
+      )
+      .get({ iso: new Date(now).toISOString(), pid: sup.pid, host: sup.host, lease: now + sup.leaseMs, only: onlyIds ? JSON.stringify(onlyIds) : null, limit }),
+  ) as Record<string, unknown> | undefined;
+  return row ? fromRaw(row) : null;
+}
+
+/** Cheap read before a claim: is any run waiting? */
+export function hasQueuedRun(cat: Catalog): boolean {
+  return (cat.db.prepare("SELECT EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS q").get() as { q: number }).q === 1;
+}
+
+export function setRunPid(cat: Catalog, id: number, pid: number | null): void {
+  cat.tx(() => cat.db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(pid, id));
+}
+
+/** Extends the lease of the runs this process supervises. */
+export function renewLeases(cat: Catalog, ids: number[], sup: Supervision): void {
+  if (!ids.length) return;
+  const stmt = cat.db.prepare("UPDATE runs SET lease_until = ? WHERE id = ? AND supervisor_pid = ? AND supervisor_host = ? AND status IN ('running', 'stopping')");
+  const until = Date.now() + sup.leaseMs;
+  cat.tx(() => {
+    for (const id of ids) stmt.run(until, id, sup.pid, sup.host);
+  });
+}
+
+/**
+ * Runs marked running/stopping that nobody supervises any more: on this host, the worker or the
+ * supervising process is gone (pid checks); elsewhere, the supervisor's lease ran out. A run
+ * claimed a moment ago whose worker pid is not written yet is alive while its supervisor is.
+ * `except` are the runs this process supervises itself.
+ */
+export function orphanedRuns(cat: Catalog, isAlive: (pid: number) => boolean, host: string, except: ReadonlySet<number> = new Set()): RunRow[] {
+  const now = Date.now();
+  const rows = cat.db
+    .prepare("SELECT id, pid, supervisor_pid AS spid, supervisor_host AS shost, lease_until AS lease FROM runs WHERE status IN ('running', 'stopping')")
+    .all() as Array<{ id: number; pid: number | null; spid: number | null; shost: string | null; lease: number | null }>;
+  const dead = rows.filter((r) => {
+    if (except.has(r.id)) return false;
+    if (r.spid === null) return !r.pid || !isAlive(r.pid); // claimed before migration 5: the worker pid only
+    if (r.shost !== host) return r.lease !== null && r.lease < now;
+    if (!isAlive(r.spid)) return true;
+    return r.pid !== null && !isAlive(r.pid);
+  });
+  return dead.map((r) => getRun(cat, r.id));
+}
+
+/** A run marked running/stopping whose worker or supervising process is gone was interrupted (crash, kill -9). */
+export function reconcileDeadRuns(cat: Catalog, isAlive: (pid: number) => boolean, host = hostname(), except: ReadonlySet<number> = new Set()): number[] {
+  const stale = orphanedRuns(cat, isAlive, host, except);
+  for (const r of stale) {
+    const last = lastCheckpoint(cat, r.id);
+    cat.tx(() => {
+      // re-checked under the write lock: another process may have settled it meanwhile
+      const now = cat.db.prepare('SELECT status FROM runs WHERE id = ?').get(r.id) as { status: string };
+      if (now.status !== 'running' && now.status !== 'stopping') return;
+      setRunStatus(cat, r.id, 'interrupted', {
+        error: `the worker process or the studio process supervising it ended without finishing the run; last good epoch: ${last?.epoch ?? 'none'}`,
+        pid: null,
+      });
+    });
+  }
   return stale.map((r) => r.id);
 }

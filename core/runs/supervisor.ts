@@ -1,10 +1,26 @@
-// Runs training workers one after another (the queue), one process per run (tfjs's native add-on
-// cannot share a process, DESIGN.md), relays their validated messages as studio events, and notices
-// a worker that dies: its run is marked interrupted with its last good epoch and can be resumed.
+// Works the catalog's one run queue, one worker process per run (tfjs's native add-on cannot share a
+// process, docs in README "How the processes share the catalog"), relays the workers' validated
+// messages as studio events, and notices a worker that dies: its run is marked interrupted with its
+// last good epoch and can be resumed.
+//
+// Every studio process that trains (serve, Electron main, a foreground `avstudio train`) has one
+// supervisor, all on the same queue: a queued run is claimed in one UPDATE … RETURNING
+// (claimNextRun), so no run starts twice, and at most the `runs.concurrency` setting's number of
+// runs train at once across processes. The supervisor follows the change feed and pumps whenever
+// another process committed (a run queued by `avstudio train --detach` starts within a poll tick),
+// renews a lease on the runs it supervises, and marks interrupted the runs whose supervising process
+// died (pid on this host, lease elsewhere).
 import type { ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
 import type { StudioContext } from '../api/context';
+import type { StudioEvent } from '../api/contract';
+import type { EventOrigin } from '../api/events';
+import { getSetting } from '../catalog/settingsRepo';
 import { AvError } from '../errors';
-import { getRun, lastCheckpoint, listRuns, reconcileDeadRuns, requestStop, setRunStatus, type RunRow } from './runsRepo';
+import {
+  claimNextRun, getRun, hasQueuedRun, lastCheckpoint, reconcileDeadRuns, renewLeases, requestStop, setRunPid, setRunStatus,
+  type RunRow, type Supervision,
+} from './runsRepo';
 import { WorkerMessageSchema, type WorkerMessage } from './workerMessages';
 
 /** Starts the worker process for a run; it must have an IPC channel (fork). */
@@ -20,34 +36,82 @@ export function pidIsAlive(pid: number): boolean {
 }
 
 const STDERR_TAIL = 4000;
+/** How long a supervisor's claim on a run holds without renewal (what another host waits for). */
+export const LEASE_MS = 60_000;
+/** How often the lease is renewed and orphaned runs are looked for. */
+export const HOUSEKEEPING_MS = 5_000;
+const SETTLED = new Set(['done', 'failed', 'stopped', 'interrupted']);
+
+interface Active {
+  runId: number;
+  child: ChildProcess;
+  stderr: string;
+}
+
+export interface SupervisorOptions {
+  /** false: only work the queue when asked (pump/resume), do not follow other processes' changes */
+  follow?: boolean;
+  /** claim only these runs (a foreground `avstudio train`/`resume`: the runs it queued); default every queued run */
+  only?: readonly number[];
+}
 
 export class RunSupervisor {
-  private active: { runId: number; child: ChildProcess; stderr: string } | null = null;
+  private active = new Map<number, Active>();
   private waiters = new Map<number, Array<(r: RunRow) => void>>();
   private listeners = new Set<(m: WorkerMessage) => void>();
+  private readonly sup: Supervision = { pid: process.pid, host: hostname(), leaseMs: LEASE_MS };
+  private readonly offEvents: () => void;
+  private readonly offChanges: () => void;
+  private housekeeping: NodeJS.Timeout | null = null;
+  private keepAlive: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly only: readonly number[] | undefined;
 
   constructor(
     private readonly ctx: StudioContext,
     private readonly launch: WorkerLauncher,
+    opts: SupervisorOptions = {},
   ) {
-    for (const id of reconcileDeadRuns(ctx.catalog, pidIsAlive)) this.announce(id);
+    this.only = opts.only;
+    this.reconcile();
+    this.offEvents = ctx.events.on((e, from) => this.heard(e, from));
+    this.offChanges = ctx.changes.onChange(() => this.pump());
+    if (opts.follow !== false) {
+      ctx.changes.follow();
+      this.housekeeping = setInterval(() => this.tick(), HOUSEKEEPING_MS);
+      this.housekeeping.unref();
+    }
   }
 
-  /** Listens to every validated worker message (the CLI prints them). */
+  /** Listens to every validated worker message (the CLI prints them); runs trained by another process arrive as their epoch/log events. */
   onMessage(listener: (m: WorkerMessage) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** A run this process trains (the first, when several do). */
   get activeRunId(): number | null {
-    return this.active?.runId ?? null;
+    return this.active.keys().next().value ?? null;
   }
 
-  /** Starts the next queued run when no run is active. */
+  get activeRunIds(): number[] {
+    return [...this.active.keys()];
+  }
+
+  /** Starts queued runs while fewer than the `runs.concurrency` setting train (in every process). */
   pump(): void {
-    if (this.active) return;
-    const next = listRuns(this.ctx.catalog, { status: 'queued' })[0];
-    if (next) this.start(next);
+    if (this.closed || !this.ctx.catalog.db.open) return;
+    try {
+      if (!hasQueuedRun(this.ctx.catalog)) return;
+      const limit = getSetting(this.ctx.catalog, 'runs.concurrency');
+      for (;;) {
+        const run = claimNextRun(this.ctx.catalog, this.sup, limit, this.only);
+        if (!run) break;
+        this.start(run);
+      }
+    } catch {
+      // the catalog is busy or closing: the next change or tick pumps again
+    }
   }
 
   stop(runId: number): RunRow {
@@ -69,10 +133,12 @@ export class RunSupervisor {
     return getRun(this.ctx.catalog, runId);
   }
 
-  /** Resolves when the run is no longer queued or running. */
+  /** Resolves when the run is no longer queued or running, whichever process trains it. */
   waitFor(runId: number): Promise<RunRow> {
     const run = getRun(this.ctx.catalog, runId);
     if (!['queued', 'running', 'stopping'].includes(run.status)) return Promise.resolve(run);
+    // another process may train it: hold this one open (the feed's timer does not) until it settles
+    this.keepAlive ??= setInterval(() => undefined, 1 << 30);
     return new Promise((resolve) => {
       const list = this.waiters.get(runId) ?? [];
       list.push(resolve);
@@ -80,32 +146,78 @@ export class RunSupervisor {
     });
   }
 
-  /** Stops supervising; a running worker is asked to stop and given time to save. */
+  /** Stops supervising; running workers are asked to stop and given time to save. */
   async shutdown(): Promise<void> {
-    const a = this.active;
-    if (!a) return;
+    this.closed = true;
+    this.offEvents();
+    this.offChanges();
+    if (this.housekeeping) clearInterval(this.housekeeping);
+    this.housekeeping = null;
+    await Promise.all(
+      [...this.active.values()].map(
+        (a) =>
+          new Promise<void>((resolve) => {
+            try {
+              requestStop(this.ctx.catalog, a.runId);
+            } catch {
+              // it finished meanwhile
+            }
+            const t = setTimeout(() => {
+              a.child.kill('SIGKILL');
+              resolve();
+            }, 30_000);
+            a.child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+          }),
+      ),
+    );
+    this.releaseKeepAlive();
+  }
+
+  private tick(): void {
+    if (this.closed || !this.ctx.catalog.db.open) return;
     try {
-      requestStop(this.ctx.catalog, a.runId);
+      renewLeases(this.ctx.catalog, [...this.active.keys()], this.sup);
+      this.reconcile();
+      // a waited-for run settled by a process whose event this one missed (e.g. `avstudio runs` reconciling)
+      for (const id of [...this.waiters.keys()]) if (SETTLED.has(getRun(this.ctx.catalog, id).status)) this.settle(id, false);
     } catch {
-      // it finished meanwhile
+      // busy: next tick
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        a.child.kill('SIGKILL');
-        resolve();
-      }, 30_000);
-      a.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
+    this.pump();
+  }
+
+  /** Marks interrupted the runs whose worker or supervising process died (not this process's own). */
+  private reconcile(): void {
+    for (const id of reconcileDeadRuns(this.ctx.catalog, pidIsAlive, this.sup.host, new Set(this.active.keys()))) this.settle(id);
+  }
+
+  /** Events from this process and (through the feed) the others: settles waiters, shows other processes' runs to listeners. */
+  private heard(e: StudioEvent, from: EventOrigin): void {
+    if (from !== 'remote' || !('runId' in e) || this.active.has(e.runId)) return;
+    if (e.type === 'run.updated') {
+      if (this.waiters.has(e.runId) && SETTLED.has(e.status)) this.settle(e.runId, false);
+      if (e.status === 'queued') this.pump();
+    } else if (e.type === 'run.epoch' || e.type === 'run.log') {
+      const m: WorkerMessage = e.type === 'run.epoch' ? { ...e, type: 'epoch' } : { ...e, type: 'log' };
+      for (const l of this.listeners) l(m);
+    }
   }
 
   private start(run: RunRow): void {
-    const child = this.launch(run.id, this.ctx.home.root);
-    const active = { runId: run.id, child, stderr: '' };
-    this.active = active;
-    setRunStatus(this.ctx.catalog, run.id, 'running', { pid: child.pid ?? null, error: null });
+    let child: ChildProcess;
+    try {
+      child = this.launch(run.id, this.ctx.home.root);
+    } catch (err) {
+      setRunStatus(this.ctx.catalog, run.id, 'failed', { error: `the worker could not start: ${(err as Error).message}`, pid: null });
+      this.settle(run.id);
+      return;
+    }
+    const active: Active = { runId: run.id, child, stderr: '' };
+    this.active.set(run.id, active);
+    setRunPid(this.ctx.catalog, run.id, child.pid ?? null);
     this.announce(run.id);
     child.stderr?.on('data', (c: Buffer) => {
       active.stderr = (active.stderr + String(c)).slice(-STDERR_TAIL);
@@ -147,30 +259,50 @@ export class RunSupervisor {
   }
 
   private exited(runId: number, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
-    const run = getRun(this.ctx.catalog, runId);
-    if (['running', 'stopping', 'queued'].includes(run.status)) {
-      const last = lastCheckpoint(this.ctx.catalog, runId);
-      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      const detail = stderr.trim() ? `; its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
-      setRunStatus(this.ctx.catalog, runId, 'interrupted', {
-        pid: null,
-        error: `the worker ${how} during epoch ${(last?.epoch ?? 0) + 1}; last good epoch: ${last?.epoch ?? 'none'}${detail}`,
-      });
+    if (this.ctx.catalog.db.open) {
+      const run = getRun(this.ctx.catalog, runId);
+      if (['running', 'stopping', 'queued'].includes(run.status)) {
+        const last = lastCheckpoint(this.ctx.catalog, runId);
+        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const detail = stderr.trim() ? `; its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '';
+        setRunStatus(this.ctx.catalog, runId, 'interrupted', {
+          pid: null,
+          error: `the worker ${how} during epoch ${(last?.epoch ?? 0) + 1}; last good epoch: ${last?.epoch ?? 'none'}${detail}`,
+        });
+      }
     }
-    this.active = null;
+    this.active.delete(runId);
+    if (!this.ctx.catalog.db.open) return;
     this.settle(runId);
     this.pump();
   }
 
-  private settle(runId: number): void {
-    this.announce(runId);
-    const run = getRun(this.ctx.catalog, runId);
-    for (const w of this.waiters.get(runId) ?? []) w(run);
-    this.waiters.delete(runId);
+  private settle(runId: number, announce = true): void {
+    if (announce) this.announce(runId);
+    const list = this.waiters.get(runId);
+    if (list) {
+      const run = getRun(this.ctx.catalog, runId);
+      this.waiters.delete(runId);
+      for (const w of list) w(run);
+    }
+    if (!this.waiters.size) this.releaseKeepAlive();
+  }
+
+  private releaseKeepAlive(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    this.keepAlive = null;
   }
 
   private announce(runId: number): void {
     const r = getRun(this.ctx.catalog, runId);
     this.ctx.events.emit({ type: 'run.updated', runId, status: r.status, epoch: r.epoch });
+  }
+}
+
+/** Tells every process about runs just queued (they appear in every open Runs screen; a serving studio may pick them up). */
+export function announceRuns(ctx: StudioContext, runIds: number[]): void {
+  for (const id of runIds) {
+    const r = getRun(ctx.catalog, id);
+    ctx.events.emit({ type: 'run.updated', runId: id, status: r.status, epoch: r.epoch });
   }
 }
