@@ -16,6 +16,7 @@ import { mediaFileFor, parseRange } from '../core/api/mediaFiles';
 import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../core/datasets/demoDataset';
+import { featureTasks } from '../core/datasets/featureTasks';
 import { defaultHome } from '../core/env/home';
 import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 import { RunSupervisor, type WorkerLauncher } from '../core/runs/supervisor';
@@ -90,6 +91,7 @@ async function start(): Promise<void> {
   if (listDatasets(studio.catalog).length === 0) await createDemoDataset(studio.catalog, studio.blobs);
   studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
   studio.supervisor.pump();
+  featureTasks(studio).resumePending(); // feature work a killed studio left unfinished
 
   for (const method of API_METHODS) {
     ipcMain.handle(IPC_CALL_PREFIX + method, (event, input: unknown) =>

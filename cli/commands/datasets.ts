@@ -286,17 +286,33 @@ export function registerExport(program: Command): void {
   addHomeOption(
     program
       .command('materialize <dataset>')
-      .description('compute and cache the LMS (128×44) and the 64×64 picture of every pair')
+      .description('compute and store the missing LMS (128×44) and 64×64 pictures of every pair, on every core; resumes where an earlier run stopped')
+      .option('--only <feature>', 'only lms or only image (a sound classifier needs only lms)')
+      .option('--workers <n>', 'worker threads (default: one per core; 0 = in this process)')
       .option('--json', 'print as JSON'),
   ).action(
-    action(async (ref: string, o: Common) => {
+    action(async (ref: string, o: Common & { only?: string; workers?: string }) => {
+      if (o.only !== undefined && o.only !== 'lms' && o.only !== 'image') throw new AvError('bad_request', `--only must be lms or image, got "${o.only}"`);
+      const workers = num('--workers', o.workers, true);
+      if (workers !== undefined && workers < 0) throw new AvError('bad_request', '--workers must be 0 or more');
       await withStudio(o, async (ctx) => {
         const ctl = new AbortController();
         const onSigint = () => ctl.abort();
         process.once('SIGINT', onSigint);
         try {
-          const r = await materializeDataset(ctx.catalog, ctx.blobs, await datasetId(ctx, ref), { signal: ctl.signal, onProgress: progressLine('materialising', o.json) });
-          emit(r, o, (x) => `${x.pairs} pairs: computed ${x.computed.lms} LMS + ${x.computed.image} pictures, ${x.cached.lms} + ${x.cached.image} already cached${x.failed.length ? `, ${x.failed.length} failed` : ''}`);
+          const t0 = performance.now();
+          const r = await materializeDataset(ctx.catalog, ctx.blobs, await datasetId(ctx, ref), {
+            signal: ctl.signal,
+            workers,
+            features: o.only ? [o.only as 'lms' | 'image'] : undefined,
+            onProgress: progressLine('features', o.json),
+          });
+          const seconds = (performance.now() - t0) / 1000;
+          const computedPairs = r.pairs - Math.min(r.cached.lms, r.cached.image);
+          emit({ ...r, seconds: Math.round(seconds * 1000) / 1000, pairsPerSecond: seconds > 0 ? Math.round((computedPairs / seconds) * 10) / 10 : null }, o, (x) =>
+            `${x.pairs} pairs: computed ${x.computed.lms} LMS + ${x.computed.image} pictures, ${x.cached.lms} + ${x.cached.image} already stored${x.failed.length ? `, ${x.failed.length} failed` : ''} in ${x.seconds.toFixed(1)} s${x.pairsPerSecond ? ` (${x.pairsPerSecond} pairs/s)` : ''}` +
+            x.failed.slice(0, 20).map((f) => `\n  pair ${f.pairId}: ${f.reason}`).join(''),
+          );
         } finally {
           process.off('SIGINT', onSigint);
         }

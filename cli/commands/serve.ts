@@ -6,6 +6,7 @@ import { openStudio } from '../../core/api/context';
 import { handlers } from '../../core/api/handlers';
 import { listDatasets } from '../../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../../core/datasets/demoDataset';
+import { featureTasks } from '../../core/datasets/featureTasks';
 import { AvError } from '../../core/errors';
 import { RunSupervisor } from '../../core/runs/supervisor';
 import { startServer } from '../../server/httpServer';
@@ -58,6 +59,7 @@ export function registerServe(program: Command): void {
       if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoDataset(ctx.catalog, ctx.blobs);
       ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
       ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)
+      featureTasks(ctx).resumePending(); // feature work a killed studio left unfinished
       const staticDir = existsSync(WEB_DIST_DIR) ? WEB_DIST_DIR : undefined;
       let server;
       try {

@@ -3,7 +3,7 @@
 // these schemas; nothing crosses a process boundary unvalidated. This file imports only zod, so the
 // renderer can import it (the lint layer rule allows exactly this file from core/).
 import { z } from 'zod';
-import { PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
+import { DatasetFeaturesSchema, FeatureTaskSchema, MaterializeInputSchema, PairGroupsInputSchema, PairGroupsSchema, PairLmsSchema, PairPictureSchema } from './datasetsContract';
 import { EvaluateInputSchema, EvaluateResultSchema, ResultTableSchema, TableBuildInputSchema, TableExportInputSchema, TableExportResultSchema } from './tablesContract';
 import { AnnotateInputSchema, GenerateInputSchema, GenerateResultSchema, LaunchInputSchema, LaunchResultSchema, MetricPointSchema, RunDetailSchema, RunMetricsInputSchema, RunSummarySchema } from './runsContract';
 import {
@@ -173,6 +173,8 @@ export const API = {
   'pairs.picture': method(z.object({ id: Id }).strict(), PairPictureSchema, "The pair's picture (whole, cropped full size, 64×64), rendered into the blob store for /media."),
   'pairs.lms': method(z.object({ id: Id }).strict(), PairLmsSchema, "The pair's 128×44 log-mel spectrogram (dB) for a heat map."),
   'pairs.groups': method(PairGroupsInputSchema, PairGroupsSchema, 'The tracks / recordings (group keys) of a dataset with their pair counts.'),
+  'datasets.features': method(z.object({ datasetId: Id }).strict(), DatasetFeaturesSchema, "How many of a dataset's pairs have their LMS and 64×64 picture stored, and its feature task."),
+  'datasets.materialize': method(MaterializeInputSchema, FeatureTaskSchema, "Starts (or returns the running) background task computing a dataset's missing features; emits features.progress; cancel with tasks.cancel."),
   'runs.list': method(z.object({}).strict(), z.array(RunSummarySchema), 'Every training run, oldest first.'),
   'runs.get': method(z.object({ id: Id }).strict(), RunDetailSchema, 'A run with its frozen config, checkpoints, evaluations and sample grids.'),
   'runs.launch': method(LaunchInputSchema, LaunchResultSchema, 'Queues a run (and the encoder/evaluator runs it needs) on a new snapshot of the dataset.'),
@@ -238,6 +240,7 @@ export const EventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('run.log'), runId: Id, level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('datasets.changed'), datasetId: Id.optional() }),
+  FeatureTaskSchema.extend({ type: z.literal('features.progress') }),
   z.object({
     type: z.literal('task.progress'),
     taskId: z.string(),

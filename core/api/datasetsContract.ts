@@ -50,3 +50,34 @@ export const PairGroupsSchema = z.object({
   items: z.array(z.object({ groupKey: z.string(), pairs: z.number().int() })),
 });
 export type PairGroups = z.infer<typeof PairGroupsSchema>;
+
+/** Features (LMS + 64×64 pictures) of a dataset: computed in the background after an import. */
+export const FeatureKindSchema = z.enum(['lms', 'image']);
+export const FeatureTaskSchema = z.object({
+  datasetId: Id,
+  taskId: z.string(),
+  /** pairs whose features are stored (or failed) */
+  done: z.number().int(),
+  total: z.number().int(),
+  /** features computed by this task so far */
+  computed: z.number().int(),
+  failed: z.number().int(),
+  state: z.enum(['running', 'done', 'cancelled', 'failed']),
+  message: z.string().optional(),
+});
+export type FeatureTask = z.infer<typeof FeatureTaskSchema>;
+
+export const DatasetFeaturesSchema = z.object({
+  datasetId: Id,
+  /** pairs that are not rejected */
+  pairs: z.number().int(),
+  /** of those, pairs with both features stored */
+  done: z.number().int(),
+  lms: z.number().int(),
+  image: z.number().int(),
+  /** the running (or last) feature task of this studio process, if any */
+  task: FeatureTaskSchema.nullable(),
+});
+export type DatasetFeatures = z.infer<typeof DatasetFeaturesSchema>;
+
+export const MaterializeInputSchema = z.object({ datasetId: Id, features: z.array(FeatureKindSchema).min(1).optional() }).strict();

@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow } from '../catalog/pairsRepo';
 import { cachedFeature, pairImageFeature, pairLmsFeature, storeFeature } from '../datasets/materialize';
+import { featureTasks } from '../datasets/featureTasks';
 import { pairPictureJpeg, sourceOf } from '../datasets/pairMedia';
 import { AvError } from '../errors';
 import { HOP_LENGTH, IMAGE_SIZE, SAMPLE_RATE } from '../media/constants';
@@ -110,11 +111,13 @@ export async function pairLms(ctx: StudioContext, pair: PairRow): Promise<PairLm
   return { pairId: pair.id, shape, data: out, minDb, maxDb, startS: pair.startS, durS: pair.durS, sampleRate: SAMPLE_RATE, hopLength: HOP_LENGTH, fMaxHz: SAMPLE_RATE / 2 };
 }
 
-type DatasetsHandlers = Pick<ApiHandlers, 'pairs.picture' | 'pairs.lms' | 'pairs.groups'>;
+type DatasetsHandlers = Pick<ApiHandlers, 'pairs.picture' | 'pairs.lms' | 'pairs.groups' | 'datasets.features' | 'datasets.materialize'>;
 
 export const datasetsHandlers: DatasetsHandlers = {
   'pairs.picture': (input, ctx) => renderPairPicture(ctx, pairOf(ctx.catalog, input.id)),
   'pairs.lms': (input, ctx) => pairLms(ctx, pairOf(ctx.catalog, input.id)),
+  'datasets.features': (input, ctx) => featureTasks(ctx).status(input.datasetId),
+  'datasets.materialize': (input, ctx) => featureTasks(ctx).start(input.datasetId, { features: input.features }),
   'pairs.groups': (input, ctx) => {
     getDataset(ctx.catalog, input.datasetId);
     const like = input.search ? `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;

@@ -15,6 +15,7 @@ import type { ApiHandlers } from './dispatch';
 import { runsHandlers } from './runsHandlers';
 import { tablesHandlers } from './tablesHandlers';
 import { datasetsHandlers } from './datasetsHandlers';
+import { featureTasks } from '../datasets/featureTasks';
 import { humanEvalHandlers } from './humanEvalHandlers';
 import pkg from '../../package.json';
 
@@ -80,7 +81,10 @@ export const handlers: ApiHandlers = {
   'datasets.ingest': async (input, ctx) => {
     const { taskId, signal } = ctx.tasks.start('ingest');
     try {
-      return await ingest(ctx.catalog, input, { events: ctx.events, signal, taskId });
+      const r = await ingest(ctx.catalog, input, { events: ctx.events, signal, taskId });
+      // the new pairs' features are computed in the background (issue 15)
+      featureTasks(ctx).start(r.dataset.id);
+      return r;
     } finally {
       ctx.tasks.finish(taskId);
     }
