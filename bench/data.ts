@@ -11,13 +11,22 @@
 // `--full` builds an 80,805-pair release instead (the paper's Sub-URMP size) and adds one tiny
 // sound-classifier epoch (`avstudio train --model sound-clf --preset tiny --epochs 1`). Every
 // command's process tree is sampled every 100 ms for each process's peak RSS (VmHWM).
+// `--train-scale [--train-pairs N]` (default 80,805) measures training alone: a dataset whose pack is
+// written directly (synthetic LMS), one tiny sound-classifier epoch at N/4 and at N pairs — the
+// training worker's peak RSS and how the epoch time grows (issue 15 item 4).
 // Prints figures, then one JSON line.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCatalog } from '../core/catalog/catalog';
+import { nowIso, openCatalog } from '../core/catalog/catalog';
+import { createDataset } from '../core/catalog/datasetsRepo';
+import { URMP_INSTRUMENTS } from '../core/datasets/instruments';
+import { createSnapshot } from '../core/datasets/snapshots';
 import { findFfmpeg } from '../core/env/ffmpeg';
+import { LMS_SHAPE } from '../core/media/constants';
+import { PackWriter, planPack } from '../core/training/packedStore';
+import { createRng } from '../core/training/rng';
 import { makeReleaseFolder, makeUrmpFolder } from './mediaFixtures';
 
 const FULL_PAIRS = 80_805;
@@ -71,7 +80,7 @@ class TreeSampler {
         const prev = this.peaks.get(pid);
         if (!prev) {
           const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-          const script = cmd.find((c) => /\.(ts|mjs|js)$/.test(c));
+          const script = cmd.find((c) => /\.ts$/.test(c)) ?? cmd.find((c) => /\.(mjs|js)$/.test(c));
           const name = script ? `${cmd[0].split('/').pop()} ${script.replace(ROOT, '')}` : (cmd[0] ?? '?').split('/').pop() ?? '?';
           this.peaks.set(pid, { pid, name, peakRssMiB: Math.round(hwm) });
         } else prev.peakRssMiB = Math.max(prev.peakRssMiB, Math.round(hwm));
@@ -220,6 +229,64 @@ async function measure(label: string, home: string, folder: string, ingest: stri
   };
 }
 
+/**
+ * Training at scale without the media pipeline: a catalog dataset of `n` pairs (13 instruments, 8:1
+ * train/test) whose snapshot's pack is written directly with synthetic normalised LMS (a per-class
+ * pattern plus noise), then one tiny sound-classifier epoch by `avstudio train` in a real worker —
+ * the worker finds the pack complete and only reads batches. Reports the epoch's seconds and every
+ * process's peak RSS.
+ */
+async function trainAtScale(base: string, n: number): Promise<Record<string, unknown>> {
+  const home = join(base, `home-train-${n}`);
+  mkdirSync(home, { recursive: true });
+  const cat = openCatalog(join(home, 'catalog.sqlite'));
+  const codes = Object.keys(URMP_INSTRUMENTS);
+  const t0 = performance.now();
+  cat.tx(() => {
+    const datasetId = createDataset(cat, { name: 'bench-scale', kind: 'sub-urmp' });
+    const src = cat.db.prepare("INSERT INTO sources (hash, kind, path, original_name, bytes, duration_s, created_at) VALUES (?, 'audio', ?, ?, 0, 3600, ?)");
+    const sourceIds = codes.map((c) => Number(src.run(`bench-scale-${c}`, `/nonexistent/${c}.wav`, `${c}.wav`, nowIso()).lastInsertRowid));
+    const pair = cat.db.prepare("INSERT INTO pairs (dataset_id, pair_key, instrument, split, audio_source_id, group_key, start_s, dur_s, state) VALUES (?, ?, ?, ?, ?, ?, ?, 0.5, 'accepted')");
+    for (let k = 0; k < n; k++) {
+      const c = k % codes.length;
+      const i = Math.floor(k / codes.length);
+      pair.run(datasetId, `p${k}`, codes[c], i % 9 === 0 ? 'test' : 'train', sourceIds[c], `${codes[c]}${Math.floor(i / 500)}`, i * 0.1);
+    }
+  });
+  const snapshotId = createSnapshot(cat, 'bench-scale').id;
+  const plan = planPack(cat, home, snapshotId);
+  mkdirSync(plan.dir, { recursive: true });
+  writeFileSync(join(plan.dir, 'index.json'), JSON.stringify(plan.index));
+  const rng = createRng(1);
+  const len = LMS_SHAPE[0] * LMS_SHAPE[1];
+  const patterns = codes.map(() => Float32Array.from({ length: len }, () => rng.next() * 2 - 1));
+  const item = new Float32Array(len);
+  for (const split of ['train', 'test'] as const) {
+    const w = new PackWriter(join(plan.dir, `${split}.lms.f32`), plan.key, 'lms', 'float32', LMS_SHAPE);
+    for (const label of plan.index[split].labels) {
+      const pat = patterns[label];
+      for (let j = 0; j < len; j++) item[j] = Math.max(-1, Math.min(1, 0.6 * pat[j] + 0.8 * (rng.next() - 0.5)));
+      w.append(item, LMS_SHAPE);
+    }
+    w.finish();
+  }
+  cat.close();
+  const prepS = (performance.now() - t0) / 1000;
+  const tr = await cli(home, ['train', '--model', 'sound-clf', '--dataset', 'bench-scale', '--snapshot', String(snapshotId), '--preset', 'tiny', '--epochs', '1']);
+  const cat2 = openCatalog(join(home, 'catalog.sqlite'));
+  const metric = (name: string) => (cat2.db.prepare('SELECT value FROM metrics WHERE name = ? ORDER BY epoch DESC, step DESC LIMIT 1').get(name) as { value: number } | undefined)?.value ?? null;
+  const epochS = metric('epoch/seconds');
+  const trainAcc = metric('epoch/train_acc');
+  cat2.close();
+  const worker = tr.processes.find((p) => p.name.includes('trainWorker'));
+  process.stdout.write(
+    `train at scale: ${n} pairs (pack written in ${prepS.toFixed(1)} s): tiny sound-classifier epoch ${epochS?.toFixed(1)} s (${epochS ? (n / epochS).toFixed(0) : '?'} pairs/s incl. train/test accuracy passes), ` +
+      `command ${tr.seconds.toFixed(1)} s; train acc ${trainAcc?.toFixed(3)}; peak RSS ${procLine(tr.processes)}\n`,
+  );
+  rmSync(home, { recursive: true, force: true });
+  return { pairs: n, epochSeconds: epochS, commandSeconds: round(tr.seconds), workerPeakRssMiB: worker?.peakRssMiB ?? null, processes: tr.processes };
+}
+
 export async function run(args: string[]): Promise<void> {
   const full = args.includes('--full');
   const keep = args.includes('--keep');
@@ -235,6 +302,17 @@ export async function run(args: string[]): Promise<void> {
   if (full && freeGiB < 40) throw new Error(`--full needs ~40 GiB free in ${tmpdir()}, found ${freeGiB.toFixed(0)}`);
   const figures: Record<string, unknown> = { pairs, windows, pieces, cores: parallel, full };
   try {
+    if (args.includes('--train-scale')) {
+      // epoch time and worker memory at a quarter of the pairs and at all of them (linear growth, bounded RSS)
+      const n = arg(args, '--train-pairs', FULL_PAIRS);
+      const quarter = await trainAtScale(base, Math.round(n / 4));
+      const whole = await trainAtScale(base, n);
+      const ratio = (whole.epochSeconds as number) / (quarter.epochSeconds as number);
+      process.stdout.write(`train at scale: epoch ${n} / ${Math.round(n / 4)} pairs took ${ratio.toFixed(2)}× as long (4× is linear)\n`);
+      figures.trainScale = { quarter, whole, epochRatio: round(ratio) };
+      process.stdout.write(`${JSON.stringify({ bench: 'data', ...figures })}\n`);
+      return;
+    }
     if (!full && only !== 'release') {
       // URMP: 2 players per piece, ≈ 10 windows per second per player (0.5 s windows, 0.1 s stride)
       const seconds = Math.ceil(windows / (pieces * 2 * 10)) + 1;
@@ -268,9 +346,9 @@ export async function run(args: string[]): Promise<void> {
         figures.train = { seconds: round(trainS), epochSeconds: epochS, itemsPerSecond: itemsPerS, processes: tr.processes };
       }
     }
+    process.stdout.write(`${JSON.stringify({ bench: 'data', ...figures })}\n`);
   } finally {
     if (!keep) rmSync(base, { recursive: true, force: true });
     else process.stdout.write(`kept ${base}\n`);
   }
-  process.stdout.write(`${JSON.stringify({ bench: 'data', ...figures })}\n`);
 }
