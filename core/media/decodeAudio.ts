@@ -1,7 +1,7 @@
 // Any audio or video file → mono Float32 PCM at 44.1 kHz (§3.3: "The sound files are sampled at
 // 44,100 Hz"). PCM / float WAV at any rate, bit depth (8/16/24/32-bit integer, 32/64-bit float) and
 // channel count is decoded in process (wav.ts: channels averaged to mono) and, when not already at
-// 44.1 kHz, resampled in process (resample.ts, libsamplerate). Only what the WAV parser does not
+// 44.1 kHz, resampled in process (resample.ts: polyphase FIR / libsamplerate). Only what the WAV parser does not
 // handle — compressed formats, the audio track of a video — goes through one
 // `ffmpeg -f f32le -ac 1 -ar 44100 pipe:1` process per file.
 import { readFile } from 'node:fs/promises';
@@ -60,7 +60,7 @@ export async function decodeWavBytes(bytes: Uint8Array, file: string): Promise<D
   if (wav.sampleRate === SAMPLE_RATE) return finish(wav.samples, 'wav', file);
   if (wav.sampleRate > MAX_RESAMPLE_RATE) return null; // beyond the resampler's range: ffmpeg
   if (wav.samples.length === 0) throw new AvError('empty_input', 'the audio has no samples', { file });
-  return finish(await resampleMono(wav.samples, wav.sampleRate, SAMPLE_RATE, file), 'wav-resampled', file);
+  return finish(await resampleMono(wav.samples, wav.sampleRate, SAMPLE_RATE, { file }), 'wav-resampled', file);
 }
 
 async function decodeWithFfmpeg(file: string): Promise<DecodedAudio> {

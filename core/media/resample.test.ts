@@ -1,4 +1,5 @@
-// The in-process resampler (libsamplerate, resample.ts) against ffmpeg on real files.
+// The in-process resamplers (resample.ts: the polyphase FIR for common rates, libsamplerate for any
+// other ratio) against ffmpeg on real files.
 //
 // Measure: for a 0.5 s window (22,050 samples at 44.1 kHz) cut from our decode and from ffmpeg's,
 // compute both LMS (computeRepresentation('lms'), 128 × 44 dB values) and take |ΔdB| over the bins
@@ -8,16 +9,18 @@
 // imaging / aliasing near the Nyquist frequency), more than the 0.05 dB we test for. Stereo is
 // downmixed the same way on both sides (mean of channels: ffmpeg's own `-ac 1` on stereo is
 // (L+R)/√2, 3 dB louder, so ffmpeg gets `pan=mono|c0=0.5*c0+0.5*c1`).
-// Windows are taken inside 2 s clips (at 0.5 s and 1.0 s): the two resamplers treat a stream's
-// last few milliseconds differently, which is not what is compared here; a whole 0.5 s file, edges
-// included, is checked against a looser 0.1 dB.
+// Windows are taken inside 2 s clips (at 0.5 s and 1.0 s) and over a whole 0.5 s file, edges
+// included (libsamplerate treats a stream's last milliseconds a little differently from soxr: its
+// whole-file bound is 0.1 dB).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeAudio } from './decodeAudio';
 import { runFfmpeg } from './ffmpegRun';
 import { computeRepresentation } from './representations';
-import { resampledLength, resampleMono } from './resample';
+import { type ResamplerKind, resampledLength, resampleMono, resamplerFor } from './resample';
+import { POLYPHASE_WASM } from './polyphaseWasm';
 import { scratchDir } from './testUtil';
 import { encodeWavChannels, parseWav } from './wav';
 
@@ -102,36 +105,57 @@ const CASES: Case[] = [
   { name: '32 kHz mono 32-bit float', make: (f, sec) => writeFileSync(f, encodeWavChannels(music(32000, sec, 1, 4), { sampleRate: 32000, bits: 32, float: true })) },
 ];
 
+/** Our decode of `file` through one resampler path (the WAV read in process, then resampleMono). */
+async function oursVia(file: string, kind: ResamplerKind): Promise<Float32Array> {
+  const wav = parseWav(readFileSync(file), file)!;
+  return resampleMono(wav.samples, wav.sampleRate, 44100, { resampler: kind });
+}
+
 describe('in-process resampling vs ffmpeg (LMS agreement)', () => {
   for (const c of CASES) {
-    it(`${c.name}: LMS within 0.05 dB of ffmpeg+soxr inside a clip, 0.1 dB over a whole 0.5 s file`, async () => {
+    it(`${c.name}: LMS within 0.05 dB of ffmpeg+soxr (polyphase; libsamplerate fallback too)`, async () => {
       const long = s.path(`${c.name.replace(/\W+/g, '_')}-2s.wav`);
       const chunk = s.path(`${c.name.replace(/\W+/g, '_')}-0.5s.wav`);
       c.make(long, 2);
       c.make(chunk, 0.5);
       const pan = c.stereo ? ['pan=mono|c0=0.5*c0+0.5*c1'] : [];
-      const ours = await decodeAudio(long);
-      expect(ours.decoder).toBe('wav-resampled');
-      expect(ours.samples.length).toBe(88200);
+      const decoded = await decodeAudio(long);
+      expect(decoded.decoder).toBe('wav-resampled');
+      expect(decoded.samples.length).toBe(88200);
+      const rate = parseWav(readFileSync(long))!.sampleRate;
+      expect(resamplerFor(rate, 44100)).toBe('polyphase');
       const soxr = await ffmpegDecode(long, [...pan, 'aresample=resampler=soxr']);
       const swr = await ffmpegDecode(long, pan);
+      const soxrChunk = (await ffmpegDecode(chunk, [...pan, 'aresample=resampler=soxr'])).slice(0, 22050);
       const report: string[] = [];
-      for (const at of [0.5, 1.0]) {
-        const vsSoxr = lmsAgreement(window(ours.samples, at), window(soxr, at));
-        const vsSwr = lmsAgreement(window(ours.samples, at), window(swr, at));
-        const swrVsSoxr = lmsAgreement(window(swr, at), window(soxr, at));
-        report.push(
-          `@${at}s ours−soxr mean ${vsSoxr.mean.toFixed(4)} max ${vsSoxr.max.toFixed(2)} (${vsSoxr.bins} bins); ours−swr mean ${vsSwr.mean.toFixed(4)}; swr−soxr mean ${swrVsSoxr.mean.toFixed(4)}`,
-        );
-        expect(vsSoxr.mean, report.join('\n')).toBeLessThan(0.05);
-        expect(vsSoxr.bins).toBeGreaterThan(3000);
+      for (const kind of ['polyphase', 'libsamplerate'] as const) {
+        const ours = kind === 'polyphase' ? decoded.samples : await oursVia(long, kind);
+        for (const at of [0.5, 1.0]) {
+          const vsSoxr = lmsAgreement(window(ours, at), window(soxr, at));
+          const vsSwr = lmsAgreement(window(ours, at), window(swr, at));
+          report.push(`${kind} @${at}s: ours−soxr mean ${vsSoxr.mean.toFixed(4)} max ${vsSoxr.max.toFixed(2)} (${vsSoxr.bins} bins); ours−swr mean ${vsSwr.mean.toFixed(4)}`);
+          expect(vsSoxr.mean, report.join('\n')).toBeLessThan(0.05);
+          expect(vsSoxr.bins).toBeGreaterThan(3000);
+        }
+        const whole = lmsAgreement(kind === 'polyphase' ? (await decodeAudio(chunk)).samples : await oursVia(chunk, kind), soxrChunk);
+        report.push(`${kind} whole 0.5 s file: ours−soxr mean ${whole.mean.toFixed(4)} max ${whole.max.toFixed(2)}`);
+        expect(whole.mean, report.join('\n')).toBeLessThan(kind === 'polyphase' ? 0.05 : 0.1);
       }
-      const whole = lmsAgreement((await decodeAudio(chunk)).samples, (await ffmpegDecode(chunk, [...pan, 'aresample=resampler=soxr'])).slice(0, 22050));
-      report.push(`whole 0.5 s file ours−soxr mean ${whole.mean.toFixed(4)} max ${whole.max.toFixed(2)}`);
+      const swrVsSoxr = lmsAgreement(window(swr, 0.5), window(soxr, 0.5));
+      report.push(`ffmpeg default swr vs soxr @0.5s: mean ${swrVsSoxr.mean.toFixed(4)} max ${swrVsSoxr.max.toFixed(2)}`);
       console.log(`${c.name}\n  ${report.join('\n  ')}`);
-      expect(whole.mean, report.join('\n')).toBeLessThan(0.1);
     });
   }
+
+  it('a rate with no small polyphase table (44,101 Hz) goes through libsamplerate and still agrees', async () => {
+    expect(resamplerFor(44101, 44100)).toBe('libsamplerate');
+    const f = s.path('odd-rate.wav');
+    writeFileSync(f, encodeWavChannels(music(44101, 2, 1, 11), { sampleRate: 44101, bits: 16 }));
+    const ours = await decodeAudio(f);
+    expect(ours.decoder).toBe('wav-resampled');
+    const soxr = await ffmpegDecode(f, ['aresample=resampler=soxr']);
+    expect(lmsAgreement(window(ours.samples, 0.5), window(soxr, 0.5)).mean).toBeLessThan(0.05);
+  });
 
   it('a mismatched resampler fails the measure (the check can fail)', async () => {
     const f = s.path('fail-check.wav');
@@ -150,14 +174,23 @@ describe('in-process resampling vs ffmpeg (LMS agreement)', () => {
 });
 
 describe('resampleMono', () => {
-  it('joins blocks exactly where a one-block conversion puts its samples', async () => {
+  it('joins blocks exactly where a one-block conversion puts its samples (both paths)', async () => {
     const x = music(48000, 1, 1, 5)[0];
-    const one = await resampleMono(x, 48000, 44100);
-    const blocks = await resampleMono(x, 48000, 44100, undefined, 5_000); // ~10 blocks of 4,960 samples
-    expect(blocks.length).toBe(one.length);
-    let err = 0;
-    for (let i = 0; i < one.length; i++) err = Math.max(err, Math.abs(one[i] - blocks[i]));
-    expect(err).toBeLessThan(1e-6);
+    for (const kind of ['polyphase', 'libsamplerate'] as const) {
+      const one = await resampleMono(x, 48000, 44100, { resampler: kind });
+      const blocks = await resampleMono(x, 48000, 44100, { resampler: kind, maxBlock: 5_000 }); // ~9 blocks
+      expect(blocks.length).toBe(one.length);
+      let err = 0;
+      for (let i = 0; i < one.length; i++) err = Math.max(err, Math.abs(one[i] - blocks[i]));
+      expect(err, kind).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the embedded WebAssembly is polyphase.wat compiled (when wat2wasm is installed)', (ctx) => {
+    const r = spawnSync('wat2wasm', [join(import.meta.dirname, 'polyphase.wat'), '--output=-']);
+    if (r.error) ctx.skip();
+    expect(r.status, r.stderr?.toString()).toBe(0);
+    expect(r.stdout.toString('base64')).toBe(POLYPHASE_WASM);
   });
 
   it('gives round(n · out / in) samples for any length and keeps a tone where it was', async () => {
@@ -166,20 +199,26 @@ describe('resampleMono', () => {
       [96000, 48000],
       [8000, 4001],
       [11025, 1],
+      [44101, 22051],
     ] as const) {
-      expect((await resampleMono(new Float32Array(n), rate, 44100)).length).toBe(resampledLength(n, rate, 44100));
+      for (const kind of ['polyphase', 'libsamplerate'] as const) {
+        if (kind === 'polyphase' && resamplerFor(rate, 44100) !== 'polyphase') continue;
+        expect((await resampleMono(new Float32Array(n), rate, 44100, { resampler: kind })).length).toBe(resampledLength(n, rate, 44100));
+      }
     }
     // a 1 kHz sine at 48 kHz, resampled: the output is the same sine sampled at 44.1 kHz (no delay)
     const x = new Float32Array(48000);
     for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 48000);
-    const y = await resampleMono(x, 48000, 44100);
-    let err = 0;
-    for (let i = 2000; i < 42000; i++) err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 44100)));
-    expect(err).toBeLessThan(1e-3);
+    for (const kind of ['polyphase', 'libsamplerate'] as const) {
+      const y = await resampleMono(x, 48000, 44100, { resampler: kind });
+      let err = 0;
+      for (let i = 2000; i < 42000; i++) err = Math.max(err, Math.abs(y[i] - 0.5 * Math.sin((2 * Math.PI * 1000 * i) / 44100)));
+      expect(err, kind).toBeLessThan(1e-3);
+    }
   });
 
   it('refuses rates it cannot convert, naming the file', async () => {
-    await expect(resampleMono(new Float32Array(10), 0, 44100, 'x.wav')).rejects.toMatchObject({ kind: 'unsupported', file: 'x.wav' });
-    await expect(resampleMono(new Float32Array(10), 384000, 44100, 'y.wav')).rejects.toMatchObject({ kind: 'unsupported', file: 'y.wav' });
+    await expect(resampleMono(new Float32Array(10), 0, 44100, { file: 'x.wav' })).rejects.toMatchObject({ kind: 'unsupported', file: 'x.wav' });
+    await expect(resampleMono(new Float32Array(10), 384000, 44100, { file: 'y.wav' })).rejects.toMatchObject({ kind: 'unsupported', file: 'y.wav' });
   });
 });
