@@ -66,6 +66,9 @@ export function toAvError(err: unknown): AvError {
     if (code.startsWith('SQLITE_')) return sqliteError(code, err);
     // Node refuses a path with a NUL byte or a wrong-typed argument before touching the disk
     if (code === 'ERR_INVALID_ARG_VALUE' || code === 'ERR_INVALID_ARG_TYPE') return new AvError('bad_request', msg, { file: path, cause: err });
+    if (code === 'ELOOP') return new AvError('bad_request', 'a loop of symbolic links, not a file', { file: path, cause: err });
+    if (code === 'ENAMETOOLONG') return new AvError('bad_request', 'the path is too long', { file: path, cause: err });
+    if (code === 'ENOTDIR') return new AvError('not_found', 'a part of the path is not a folder', { file: path, cause: err });
     if (code === 'ENOENT') return new AvError('not_found', 'no such file or folder', { file: path, cause: err });
     if (code === 'ENOSPC') return new AvError('io', 'the disk is full', { file: path, cause: err });
     if (code === 'EACCES' || code === 'EPERM') return new AvError('io', 'permission denied', { file: path, cause: err });

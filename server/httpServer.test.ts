@@ -8,6 +8,7 @@ import { handlers } from '../core/api/handlers';
 import { reachableHosts, startServer, type RunningServer, MAX_BODY_BYTES } from './httpServer';
 import { execFileSync } from 'node:child_process';
 import { BAD_FRAMES, rawWebSocket } from './rawWebSocket';
+import { upsertSource } from '../core/catalog/sourcesRepo';
 import { readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 
 let dir: string;
@@ -150,6 +151,10 @@ describe('hostile requests (issue 19)', () => {
     symlinkSync('/etc/passwd', file);
     const viaLink = await fetch(`${origin}/media/${hash}`, { headers: auth() });
     expect(viaLink.status).toBe(404);
+    // nor through a catalog source that points into the blob store (as the demo dataset's do)
+    upsertSource(ctx.catalog, { hash, kind: 'image', path: file, originalName: 'p.png', bytes: 9 });
+    const viaSource = await fetch(`${origin}/media/${hash}`, { headers: auth() });
+    expect(viaSource.status).toBe(404);
     // replaced by other bytes: not served either
     unlinkSync(file);
     writeFileSync(file, 'something else');

@@ -4,7 +4,7 @@
 // URMP / INIS / release media are referenced where they lie, not copied. Plus the one HTTP Range
 // parser both doors use, so <audio>/<video>/wavesurfer can seek.
 import { existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
+import { extname, isAbsolute, relative } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import { isBlobHash, type BlobStore } from '../store/blobStore';
 
@@ -54,6 +54,10 @@ export function mediaFileFor(ctx: { blobs: BlobStore; catalog: Catalog }, hash: 
   if (blob) return describe(blob, 'blobs');
   const row = ctx.catalog.db.prepare('SELECT path FROM sources WHERE hash = ?').get(hash) as { path: string } | undefined;
   if (!row || !existsSync(row.path)) return null;
+  // a source stored in the blob store (demo media) is trusted only as a blob: blobs.find refused it
+  // (a symlink, or content that no longer matches), so it is not served through its path either
+  const rel = relative(ctx.blobs.root, row.path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return null;
   return describe(row.path, 'sources');
 }
 

@@ -134,6 +134,12 @@ function inspectExisting(file: string, latest: number): number {
     return version;
   } catch (err) {
     if (err instanceof AvError) throw err;
+    // a full disk or an unreadable folder is not a damaged catalog
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (/^(SQLITE_(IOERR|FULL|CANTOPEN|READONLY|BUSY|LOCKED|PERM)|E[A-Z]+$)/.test(code)) {
+      const typed = toAvError(err);
+      throw new AvError(typed.kind === 'internal' ? 'io' : typed.kind, `could not read the catalog (${(err as Error).message}); it was left untouched`, { file, cause: err });
+    }
     throw new AvError('catalog_corrupt', `the catalog is damaged (${(err as Error).message}); it was left untouched`, { file, cause: err });
   } finally {
     probe?.close();

@@ -2,7 +2,7 @@
 // not manifests, null rows, an empty folder, a full disk — each end in a typed error naming the file
 // (or a skip entry), quickly, with no dataset and no staging rows left behind.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog } from '../catalog/catalog';
@@ -78,6 +78,10 @@ describe('special and oversize files are refused by kind, before reading', () =>
   it('a NUL byte in a path is a bad request, not an io error', async () => {
     expect((await kindOf(assertMediaFile('a\u0000b.wav', 'audio'))).kind).toBe('bad_request');
     expect((await kindOf(importManifest(cat, join(dir, 'x\u0000.csv'), { name: 'nul' }))).kind).toBe('bad_request');
+    // a loop of symbolic links: a bad path too, not a 500 io error
+    symlinkSync(join(dir, 'loop-b'), join(dir, 'loop-a'));
+    symlinkSync(join(dir, 'loop-a'), join(dir, 'loop-b'));
+    expect(await kindOf(importManifest(cat, join(dir, 'loop-a'), { name: 'loop' }))).toMatchObject({ kind: 'bad_request', file: join(dir, 'loop-a') });
   });
 });
 
