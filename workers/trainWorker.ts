@@ -3,6 +3,7 @@
 // and reports validated progress messages to its parent.
 import { openStudio } from '../core/api/context';
 import { toAvError } from '../core/errors';
+import { appendRunLog, formatWorkerMessage } from '../core/runs/runLog';
 import { getRun, setRunStatus } from '../core/runs/runsRepo';
 import { WorkerMessageSchema, type WorkerMessage } from '../core/runs/workerMessages';
 import { executeRun } from '../core/training/runTraining';
@@ -24,11 +25,13 @@ if (!Number.isInteger(runId) || runId <= 0) {
   process.exit(2);
 }
 
+const ctx = openStudio(home);
 const send = (m: WorkerMessage): void => {
+  const line = formatWorkerMessage(m);
+  if (line) appendRunLog(ctx.home.runsDir, runId, line); // the log stays with the run after it ends
   if (process.send && process.connected) process.send(WorkerMessageSchema.parse(m));
 };
 
-const ctx = openStudio(home);
 // The supervising process is gone (killed, crashed): nobody relays this run or waits for it. The run
 // is marked interrupted (resumable from its last checkpoint) and the worker ends.
 process.on('disconnect', () => {

@@ -32,6 +32,23 @@ export const RunSummarySchema = z.object({
   seed: z.number().int(),
   tags: z.array(z.string()),
   notes: z.string(),
+  /** the frozen config's options a researcher compares runs by (run table columns) */
+  batchSize: z.number().int(),
+  learningRate: z.number(),
+  representation: z.enum(REPRESENTATION_VALUES),
+  wrongPairs: z.enum(['instrument', 'pose']),
+  instrument: z.string().nullable(),
+  convLayers: z.number().int(),
+  /** mean seconds of the run's last (up to 5) finished epochs; null before the first one */
+  secondsPerEpoch: z.number().nullable(),
+  /** each kind of accuracy on the test split, named (never mixed): classifier accuracy of a classifier run, Γ accuracy on S2I output, sound-classifier accuracy on I2S output */
+  accuracy: z.object({
+    classifier: z.object({ last: z.number(), best: z.number() }).nullable(),
+    gamma: z.object({ last: z.number(), best: z.number() }).nullable(),
+    soundClf: z.object({ last: z.number(), best: z.number() }).nullable(),
+  }),
+  /** the last finished epoch's epoch/* metrics (d_loss, g_loss, loss, mse_stack4, …) */
+  lastEpochMetrics: z.record(z.string(), z.number()),
 });
 export type RunSummary = z.infer<typeof RunSummarySchema>;
 
@@ -42,6 +59,8 @@ export const RunDetailSchema = RunSummarySchema.extend({
     z.object({ epoch: z.number().int(), kind: z.string(), split: z.string(), instrument: z.string(), value: z.number(), n: z.number().int(), evaluatorRunId: Id.nullable() }),
   ),
   samples: z.array(z.object({ epoch: z.number().int(), hash: z.string(), meta: z.record(z.string(), z.unknown()) })),
+  /** the worker's log kept with the run (runs/<id>/worker.log; its last 300 lines) */
+  log: z.array(z.string()),
 });
 export type RunDetail = z.infer<typeof RunDetailSchema>;
 

@@ -5,6 +5,7 @@ import { AvError } from '../errors';
 import { planRun, previewRun } from '../runs/planRun';
 import { generateForPairs } from '../training/generate';
 import { annotateRun, getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
+import { readRunLog } from '../runs/runLog';
 import { announceRuns, type RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
@@ -13,6 +14,34 @@ import type { RunSummary } from './runsContract';
 function supervisorOf(ctx: StudioContext): RunSupervisor {
   if (!ctx.supervisor) throw new AvError('unsupported', 'this studio process cannot run training workers');
   return ctx.supervisor;
+}
+
+/** Last and best test accuracy of one kind (overall, not per instrument); null when never evaluated. */
+function accuracyOf(ctx: StudioContext, runId: number, kind: string): { last: number; best: number } | null {
+  const row = ctx.catalog.db
+    .prepare(
+      `SELECT MAX(value) AS best, (SELECT value FROM evaluations WHERE run_id = @id AND kind = @kind AND split = 'test' AND instrument = '' ORDER BY epoch DESC LIMIT 1) AS last
+         FROM evaluations WHERE run_id = @id AND kind = @kind AND split = 'test' AND instrument = ''`,
+    )
+    .get({ id: runId, kind }) as { best: number | null; last: number | null };
+  return row.best === null || row.last === null ? null : { last: row.last, best: row.best };
+}
+
+/** Mean duration of the run's last (up to 5) finished epochs, for ETAs. */
+function secondsPerEpoch(ctx: StudioContext, runId: number): number | null {
+  const row = ctx.catalog.db
+    .prepare("SELECT AVG(value) AS v FROM (SELECT value FROM metrics WHERE run_id = ? AND name = 'epoch/seconds' ORDER BY step DESC LIMIT 5)")
+    .get(runId) as { v: number | null };
+  return row.v;
+}
+
+/** The epoch/* metrics of the run's last finished epoch (name without the prefix). */
+function lastEpochMetrics(ctx: StudioContext, r: RunRow): Record<string, number> {
+  if (r.epoch < 1) return {};
+  const rows = ctx.catalog.db
+    .prepare("SELECT name, value FROM metrics WHERE run_id = ? AND epoch = ? AND name LIKE 'epoch/%' AND step = ?")
+    .all(r.id, r.epoch, r.epoch) as Array<{ name: string; value: number }>;
+  return Object.fromEntries(rows.filter((m) => m.name !== 'epoch/seconds' && m.name !== 'epoch/items_per_s').map((m) => [m.name.slice(6), m.value]));
 }
 
 function bestAccuracy(ctx: StudioContext, r: RunRow): number | null {
@@ -45,6 +74,19 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
     seed: r.seed,
     tags: r.tags,
     notes: r.notes,
+    batchSize: r.config.hyper.batchSize,
+    learningRate: r.config.hyper.learningRate,
+    representation: r.config.representation,
+    wrongPairs: r.config.wrongPairs,
+    instrument: r.config.instrument,
+    convLayers: r.config.soundConvLayers,
+    secondsPerEpoch: secondsPerEpoch(ctx, r.id),
+    accuracy: {
+      classifier: accuracyOf(ctx, r.id, 'classifier_accuracy'),
+      gamma: accuracyOf(ctx, r.id, 'gamma_accuracy'),
+      soundClf: accuracyOf(ctx, r.id, 'sound_clf_accuracy'),
+    },
+    lastEpochMetrics: lastEpochMetrics(ctx, r),
   };
 }
 
@@ -55,7 +97,7 @@ export const runsHandlers: RunsHandlers = {
   'runs.get': (input, ctx) => {
     const r = getRun(ctx.catalog, input.id);
     const checkpoints = ctx.catalog.db.prepare('SELECT epoch, step, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY epoch').all(r.id) as Array<{ epoch: number; step: number; createdAt: string }>;
-    return { ...runSummary(ctx, r), config: r.config, checkpoints, evaluations: runEvaluations(ctx.catalog, r.id), samples: runSamples(ctx.catalog, r.id) };
+    return { ...runSummary(ctx, r), config: r.config, checkpoints, evaluations: runEvaluations(ctx.catalog, r.id), samples: runSamples(ctx.catalog, r.id), log: readRunLog(ctx.home.runsDir, r.id) };
   },
   'runs.launch': (input, ctx) => {
     const supervisor = supervisorOf(ctx);
