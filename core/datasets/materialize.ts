@@ -170,10 +170,14 @@ export function featureStatus(cat: Catalog, blobs: BlobStore, datasetRef: number
 const SMALL_SOURCE = 64; // sources with fewer items than this are packed several to a job
 const JOB_ITEMS = 256;
 
-/** Groups the missing features by source into jobs: big sources alone, small ones packed together. */
-function planJobs(work: Map<string, SourceWork>): FeatureJob[] {
-  const rank = { audio: 0, video: 1, image: 2 } as const;
-  const sources = [...work.values()].sort((a, b) => rank[a.kind] - rank[b.kind] || b.items.length - a.items.length);
+/**
+ * Groups the missing features by source into jobs: a video or a big source alone, small sources
+ * packed together. Sources come in the order of the first pair that needs them (a video before the
+ * tracks of its piece), so pairs complete steadily instead of all at the end.
+ */
+function planJobs(work: Map<string, { first: number; src: SourceWork }>): FeatureJob[] {
+  const rank = { video: 0, audio: 1, image: 2 } as const;
+  const sources = [...work.values()].sort((a, b) => a.first - b.first || rank[a.src.kind] - rank[b.src.kind]).map((w) => w.src);
   const jobs: FeatureJob[] = [];
   let pack: SourceWork[] = [];
   let packItems = 0;
@@ -184,15 +188,16 @@ function planJobs(work: Map<string, SourceWork>): FeatureJob[] {
   };
   for (const s of sources) {
     if (s.kind === 'video' || s.items.length >= SMALL_SOURCE) {
+      flush();
       jobs.push({ id: jobs.length, sources: [s] });
       continue;
     }
-    if (pack.length && (pack[0].kind !== s.kind || packItems + s.items.length > JOB_ITEMS)) flush();
+    if (packItems + s.items.length > JOB_ITEMS) flush();
     pack.push(s);
     packItems += s.items.length;
   }
   flush();
-  return jobs.map((j, id) => ({ ...j, id }));
+  return jobs;
 }
 
 /**
@@ -214,8 +219,13 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
   const waiting = new Map<string, number[]>(); // key → indices of pairs waiting on it
   const pending = new Int32Array(pairs.length); // features each pair still waits on
   const failedPair = new Set<number>();
-  const work = new Map<string, SourceWork>();
+  const work = new Map<string, { first: number; src: SourceWork }>();
   const keyKind = new Map<string, FeatureKind>();
+  const source = (ref: string, first: number, make: () => SourceWork): SourceWork => {
+    let w = work.get(ref);
+    if (!w) work.set(ref, (w = { first, src: make() }));
+    return w.src;
+  };
   const fail = (i: number, reason: string) => {
     if (!failedPair.has(i)) res.failed.push({ pairId: pairs[i].id, reason });
     failedPair.add(i);
@@ -242,22 +252,16 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
       pending[i]++;
     };
     want('lms', k.lms, 'npy', () => {
-      const ref = `a${p.audio.id}`;
-      const w = work.get(ref) ?? { kind: 'audio' as const, file: pathOf(p.audio.id), items: [] };
+      const w = source(`a${p.audio.id}`, i, () => ({ kind: 'audio', file: pathOf(p.audio.id), items: [] }));
       (w.items as Array<{ key: string; startS: number; durS: number }>).push({ key: k.lms, startS: p.startS, durS: p.durS });
-      work.set(ref, w);
     });
     want('image', k.image, 'png', () => {
       if (p.image) {
-        const ref = `i${p.image.id}`;
-        const w = work.get(ref) ?? { kind: 'image' as const, file: pathOf(p.image.id), items: [] };
+        const w = source(`i${p.image.id}`, i, () => ({ kind: 'image', file: pathOf(p.image!.id), items: [] }));
         (w.items as Array<{ key: string; crop: PairRow['crop'] }>).push({ key: k.image, crop: p.crop });
-        work.set(ref, w);
       } else if (p.video && p.frameS !== null) {
-        const ref = `v${p.video.id}`;
-        const w = work.get(ref) ?? { kind: 'video' as const, file: pathOf(p.video.id), items: [] };
+        const w = source(`v${p.video.id}`, i, () => ({ kind: 'video', file: pathOf(p.video!.id), items: [] }));
         (w.items as Array<{ key: string; frameS: number; crop: PairRow['crop'] }>).push({ key: k.image, frameS: p.frameS, crop: p.crop });
-        work.set(ref, w);
       } else throw new AvError('not_found', `pair ${p.id} has neither an image nor a video frame`);
     });
   }
