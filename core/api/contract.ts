@@ -240,6 +240,10 @@ export const EventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('run.log'), runId: Id, level: z.enum(['info', 'warn']), message: z.string() }),
   z.object({ type: z.literal('datasets.changed'), datasetId: Id.optional() }),
+  /** pairs of a dataset were edited, undone or re-paired (a second window refreshes what it shows) */
+  z.object({ type: z.literal('pairs.changed'), datasetId: Id, pairIds: z.array(Id) }),
+  /** a human-evaluation session changed: created, a rater added, a score given, closed/reopened, results forced */
+  z.object({ type: z.literal('humaneval.changed'), sessionId: Id, scored: z.number().int().optional(), total: z.number().int().optional() }),
   FeatureTaskSchema.extend({ type: z.literal('features.progress') }),
   z.object({
     type: z.literal('task.progress'),

@@ -96,8 +96,18 @@ export const handlers: ApiHandlers = {
   'pairs.edit': (input, ctx) => {
     const p = editPair(ctx.catalog, input.id, input.edit);
     ctx.events.emit({ type: 'datasets.changed', datasetId: p.datasetId });
+    ctx.events.emit({ type: 'pairs.changed', datasetId: p.datasetId, pairIds: [p.id] });
     return p;
   },
-  'pairs.undo': (input, ctx) => ({ undone: input.pairId !== undefined ? undoPair(ctx.catalog, input.pairId) : undoDataset(ctx.catalog, input.datasetId!) }),
+  'pairs.undo': (input, ctx) => {
+    const undone = input.pairId !== undefined ? undoPair(ctx.catalog, input.pairId) : undoDataset(ctx.catalog, input.datasetId!);
+    const pairIds = [...new Set(undone.map((u) => u.pairId))];
+    const datasetId = input.datasetId ?? (pairIds.length ? getPair(ctx.catalog, pairIds[0])?.datasetId : undefined);
+    if (datasetId !== undefined && pairIds.length) {
+      ctx.events.emit({ type: 'datasets.changed', datasetId });
+      ctx.events.emit({ type: 'pairs.changed', datasetId, pairIds });
+    }
+    return { undone };
+  },
   'pairs.history': (input, ctx) => pairHistory(ctx.catalog, input.pairId),
 };

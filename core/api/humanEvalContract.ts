@@ -68,6 +68,8 @@ export const HumanEvalSessionSchema = z.object({
   raters: z.array(HumanEvalRaterSchema),
   /** every rater has scored every item (and there is at least one rater) */
   complete: z.boolean(),
+  /** when the experimenter chose to see results before scoring was complete (recorded), else null */
+  resultsForcedAt: z.string().nullable(),
 });
 export type HumanEvalSession = z.infer<typeof HumanEvalSessionSchema>;
 
@@ -76,29 +78,40 @@ export const HumanEvalAddRaterInputSchema = z.object({ sessionId: Id, name: Rate
 export const HumanEvalResultsInputSchema = z.object({ id: Id, force: z.boolean().default(false) }).strict();
 
 const Histogram = z.array(z.number().int()).length(4);
+/** n, mean, std, 95 % bootstrap CI and 0–3 histogram of a set of scores */
+const ScoreStats = {
+  n: z.number().int(),
+  mean: z.number().nullable(),
+  std: z.number().nullable(),
+  ci: z.tuple([z.number(), z.number()]).nullable(),
+  /** counts of scores 0, 1, 2, 3 */
+  histogram: Histogram,
+};
 export const HumanEvalResultsSchema = z.object({
   sessionId: Id,
   name: z.string(),
   complete: z.boolean(),
+  /** set when these results were shown before scoring was complete: the experimenter forced them then */
+  forcedAt: z.string().nullable(),
   raterCount: z.number().int(),
   itemCount: z.number().int(),
   scoreCount: z.number().int(),
   instruments: z.array(z.string()),
   methods: z.array(
     z.object({
+      /** canonical method name (s2i-c, s2i-n, s2i-a, ground-truth; s2i-c#12 when a session has two S2I-C runs), in the paper's order */
       method: z.string(),
+      /** readable name: S2I-C, Ground truth, S2I-C (run 12) */
+      label: z.string(),
       runId: Id.nullable(),
-      n: z.number().int(),
-      mean: z.number().nullable(),
-      std: z.number().nullable(),
-      ci: z.tuple([z.number(), z.number()]).nullable(),
-      /** counts of scores 0, 1, 2, 3 */
-      histogram: Histogram,
-      byInstrument: z.array(z.object({ instrument: z.string(), n: z.number().int(), mean: z.number().nullable() })),
+      ...ScoreStats,
+      byInstrument: z.array(z.object({ instrument: z.string(), ...ScoreStats })),
     }),
   ),
   /** inter-rater agreement, Krippendorff's α (ordinal) over items scored by ≥ 2 raters */
   alpha: z.number().nullable(),
+  /** items scored by two or more raters (what α is computed over) */
+  alphaItems: z.number().int(),
 });
 export type HumanEvalResults = z.infer<typeof HumanEvalResultsSchema>;
 

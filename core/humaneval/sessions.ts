@@ -227,10 +227,11 @@ export interface SessionRow {
   status: 'open' | 'closed';
   createdAt: string;
   config: SessionConfig;
+  resultsForcedAt: string | null;
 }
 
 export function sessionRow(cat: Catalog, id: number): SessionRow {
-  const r = cat.db.prepare('SELECT id, name, rubric, status, created_at AS createdAt, config FROM humaneval_sessions WHERE id = ?').get(id) as
+  const r = cat.db.prepare('SELECT id, name, rubric, status, created_at AS createdAt, config, results_forced_at AS resultsForcedAt FROM humaneval_sessions WHERE id = ?').get(id) as
     | (Omit<SessionRow, 'config'> & { config: string })
     | undefined;
   if (!r) throw new AvError('not_found', `no human-evaluation session ${id}`);
@@ -264,6 +265,7 @@ export function getSession(cat: Catalog, id: number): HumanEvalSession {
     itemCount,
     raters,
     complete: raters.length > 0 && itemCount > 0 && raters.every((r) => r.scored >= itemCount),
+    resultsForcedAt: s.resultsForcedAt,
   };
 }
 

@@ -1,62 +1,33 @@
-// Fig. 8 (§5.2.1): human scores 0–3 of images from S2I-C, S2I-N, S2I-A and ground truth, read from a
-// human-evaluation session (humaneval_items / raters / scores): the score histogram per method, the
-// mean per method and per method × instrument with n, std and a 95 % bootstrap CI, and Krippendorff's
-// α (ordinal) over the items when more than one rater scored.
+// Fig. 8 (§5.2.1) as a result table: the numbers come from the one human-evaluation results path
+// (core/humaneval/results.ts sessionResults, which the Human-eval screen and `avstudio humaneval
+// results` use too), blind rule included: before scoring is complete only progress comes out, unless
+// the experimenter forced the results (recorded in the session). This file only lays them out: the
+// score histogram per method, mean per method and per method × instrument with n, std and the 95 %
+// bootstrap CI, Krippendorff's α (ordinal) when more than one rater scored.
 import type { StudioContext } from '../api/context';
+import type { HumanEvalResults } from '../api/humanEvalContract';
 import { AvError } from '../errors';
 import { PAPER_FIG8_INSTRUMENT_MEANS, PAPER_FIG8_MEANS } from '../evaluation/paperValues';
-import { histogram, krippendorffAlphaOrdinal, summarizeScores } from '../evaluation/statistics';
-import { instrumentLabel, MODEL_LABELS } from './runSources';
+import { SCORE_MAX, sessionResults } from '../humaneval/results';
+import { getSession } from '../humaneval/sessions';
+import { instrumentLabel } from './runSources';
 import {
   assertRectangular, column, emptyCell, integerCell, numberCell, paperColumn, provenance, textCell,
   type ResultTable, type TableCell, type TableRow,
 } from './tableModel';
 
-/** Method names of a session's items, in the paper's order; anything else follows alphabetically. */
-export const HUMANEVAL_METHOD_ORDER = ['s2i-c', 's2i-n', 's2i-a', 'ground-truth'] as const;
-const GROUND_TRUTH_ALIASES = new Set(['ground-truth', 'ground_truth', 'groundtruth', 'gt', 'real']);
-const canonicalMethod = (m: string) => (GROUND_TRUTH_ALIASES.has(m.toLowerCase()) ? 'ground-truth' : m.toLowerCase());
-/** "s2i-c" → "S2I-C"; a session with two runs of one model names them "s2i-c#12" → "S2I-C (run 12)". */
-const methodLabel = (m: string) => {
-  if (m === 'ground-truth') return 'Ground truth';
-  const [model, run] = m.split('#');
-  return `${MODEL_LABELS[model] ?? model}${run ? ` (run ${run})` : ''}`;
-};
+export { HUMANEVAL_METHOD_ORDER, SCORE_MAX } from '../humaneval/results';
 const methodModel = (m: string) => m.split('#')[0];
-export const SCORE_MAX = 3;
+type Stats = Pick<HumanEvalResults['methods'][number], 'n' | 'mean' | 'std' | 'ci' | 'histogram'>;
 
-interface ScoreRow {
-  itemId: number;
-  raterId: number;
-  score: number;
-  method: string;
-  instrument: string;
-  runId: number | null;
-}
-
-export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boolean }): ResultTable {
+export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boolean; force?: boolean }): ResultTable {
   if (o.session === undefined) throw new AvError('bad_request', 'fig8 summarises a human-evaluation session: name it with --session');
-  const db = ctx.catalog.db;
-  const session = db.prepare('SELECT id, name FROM humaneval_sessions WHERE id = ?').get(o.session) as { id: number; name: string } | undefined;
-  if (!session) throw new AvError('not_found', `fig8: no human-evaluation session ${o.session}`);
-  const items = (db.prepare('SELECT COUNT(*) AS n FROM humaneval_items WHERE session_id = ?').get(session.id) as { n: number }).n;
-  if (!items) throw new AvError('conflict', `fig8: session ${session.id} ("${session.name}") has no items to score`);
-  const scores = (db
-    .prepare(
-      `SELECT s.item_id AS itemId, s.rater_id AS raterId, s.score, i.method, i.instrument, i.run_id AS runId
-         FROM humaneval_scores s JOIN humaneval_items i ON i.id = s.item_id
-        WHERE i.session_id = ? ORDER BY s.item_id, s.rater_id`,
-    )
-    .all(session.id) as ScoreRow[]).map((r) => ({ ...r, method: canonicalMethod(r.method) }));
-  if (!scores.length) throw new AvError('conflict', `fig8: session ${session.id} ("${session.name}") has ${items} items but no scores yet`);
-
-  const methods = [...new Set(scores.map((s) => s.method))].sort((a, b) => {
-    const ia = HUMANEVAL_METHOD_ORDER.indexOf(methodModel(a) as (typeof HUMANEVAL_METHOD_ORDER)[number]);
-    const ib = HUMANEVAL_METHOD_ORDER.indexOf(methodModel(b) as (typeof HUMANEVAL_METHOD_ORDER)[number]);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || a.localeCompare(b);
-  });
-  const instruments = [...new Set(scores.map((s) => s.instrument))].sort();
-  const raters = new Set(scores.map((s) => s.raterId));
+  const session = getSession(ctx.catalog, o.session);
+  if (!session.itemCount) throw new AvError('conflict', `fig8: session ${session.id} ("${session.name}") has no items to score`);
+  const res = sessionResults(ctx.catalog, o.session, { force: o.force });
+  if (!res.scoreCount) throw new AvError('conflict', `fig8: session ${res.sessionId} ("${res.name}") has ${res.itemCount} items but no scores yet`);
+  const sessionId = res.sessionId;
+  const methods = res.methods.filter((m) => m.n > 0);
 
   const columns = [
     column('group', 'Method / instrument', 'left'),
@@ -69,22 +40,16 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
   ];
   if (o.paper) columns.push(paperColumn('paper_mean', 'Mean'));
 
-  const summaryRow = (key: string, label: string, subset: ScoreRow[], method: string, instrument: string | null, paperMean: number | null): TableRow => {
-    const values = subset.map((s) => s.score);
-    const st = summarizeScores(values);
-    const prov = (kind: string) => provenance({
-      source: 'humaneval', sessionId: session.id, instrument, kind, note: `method ${method}`,
-      runIds: [...new Set(subset.map((s) => s.runId).filter((id): id is number => id !== null))].sort((a, b) => a - b),
-    });
-    const hist = histogram(values, SCORE_MAX);
+  const summaryRow = (key: string, label: string, st: Stats, method: string, runId: number | null, instrument: string | null, paperMean: number | null): TableRow => {
+    const prov = (kind: string) => provenance({ source: 'humaneval', sessionId, instrument, kind, note: `method ${method}`, runIds: runId === null ? [] : [runId] });
     const cells: TableCell[] = [
       textCell(label),
       integerCell(st.n, prov('n')),
       numberCell(st.mean, 2, prov('mean')),
       numberCell(st.std, 2, prov('std')),
-      numberCell(st.ciLow, 2, prov('bootstrap_ci_low')),
-      numberCell(st.ciHigh, 2, prov('bootstrap_ci_high')),
-      ...hist.map((h, s) => ({ value: h, display: `${h} (${st.n ? ((100 * h) / st.n).toFixed(0) : 0}%)`, provenance: prov(`count_score_${s}`) })),
+      numberCell(st.ci?.[0] ?? null, 2, prov('bootstrap_ci_low')),
+      numberCell(st.ci?.[1] ?? null, 2, prov('bootstrap_ci_high')),
+      ...st.histogram.map((h, s) => ({ value: h, display: `${h} (${st.n ? ((100 * h) / st.n).toFixed(0) : 0}%)`, provenance: prov(`count_score_${s}`) })),
     ];
     if (o.paper) cells.push(paperMean === null ? emptyCell() : numberCell(paperMean, 2, provenance({ source: 'paper', note: '§5.2.1' })));
     return { key, cells };
@@ -96,31 +61,26 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
     const hit = Object.entries(PAPER_FIG8_INSTRUMENT_MEANS).find(([code]) => code === inst || instrumentLabel(code) === instrumentLabel(inst));
     return hit ? hit[1] : null;
   };
-  const rows: TableRow[] = methods.map((m) => summaryRow(m, methodLabel(m), scores.filter((s) => s.method === m), m, null, paperMethodMean(m)));
+  const rows: TableRow[] = methods.map((m) => summaryRow(m.method, m.label, m, m.method, m.runId, null, paperMethodMean(m.method)));
   for (const m of methods) {
-    for (const inst of instruments) {
-      const subset = scores.filter((s) => s.method === m && s.instrument === inst);
-      if (subset.length) rows.push(summaryRow(`${m}:${inst}`, `${methodLabel(m)} — ${instrumentLabel(inst)}`, subset, m, inst, paperInstrumentMean(m, inst)));
+    for (const b of m.byInstrument) {
+      if (b.n) rows.push(summaryRow(`${m.method}:${b.instrument}`, `${m.label} — ${instrumentLabel(b.instrument)}`, b, m.method, m.runId, b.instrument, paperInstrumentMean(m.method, b.instrument)));
     }
   }
-  const notes = [`${scores.length} scores of ${items} items by ${raters.size} rater${raters.size === 1 ? '' : 's'}; CI: percentile bootstrap of the mean (seeded).`];
-  if (raters.size > 1) {
-    const byItem = new Map<number, number[]>();
-    for (const s of scores) byItem.set(s.itemId, [...(byItem.get(s.itemId) ?? []), s.score]);
-    const alpha = krippendorffAlphaOrdinal([...byItem.values()]);
-    const pairable = [...byItem.values()].filter((v) => v.length >= 2).length;
+  const notes = [`${res.scoreCount} scores of ${res.itemCount} items by ${res.raterCount} rater${res.raterCount === 1 ? '' : 's'}; CI: percentile bootstrap of the mean (seeded).`];
+  if (res.forcedAt) notes.push(`INCOMPLETE: scoring was not finished; the experimenter forced these results on ${res.forcedAt}.`);
+  if (res.raterCount > 1) {
     const cells: TableCell[] = columns.map(() => emptyCell());
     cells[0] = textCell("Krippendorff's α (ordinal)");
-    cells[1] = integerCell(pairable, provenance({ source: 'humaneval', sessionId: session.id, kind: 'pairable_items' }));
-    cells[2] = numberCell(alpha, 3, provenance({ source: 'humaneval', sessionId: session.id, kind: 'krippendorff_alpha_ordinal', note: `${raters.size} raters, ${pairable} items scored by two or more` }));
+    cells[1] = integerCell(res.alphaItems, provenance({ source: 'humaneval', sessionId, kind: 'pairable_items' }));
+    cells[2] = numberCell(res.alpha, 3, provenance({ source: 'humaneval', sessionId, kind: 'krippendorff_alpha_ordinal', note: `${res.raterCount} raters, ${res.alphaItems} items scored by two or more` }));
     rows.push({ key: 'alpha', cells });
-    notes.push(`Krippendorff's α (ordinal) = ${alpha === null ? 'undefined (no variation)' : alpha.toFixed(3)} over ${pairable} items scored by two or more raters.`);
+    notes.push(`Krippendorff's α (ordinal) = ${res.alpha === null ? 'undefined (no variation)' : res.alpha.toFixed(3)} over ${res.alphaItems} items scored by two or more raters.`);
   }
-  const overall = methods.map((m) => summarizeScores(scores.filter((s) => s.method === m).map((s) => s.score)));
   return assertRectangular({
     id: 'fig8',
     title: 'Fig. 8: human evaluation of generated images',
-    caption: `Scores 0–3 (Table 4 wording) from session "${session.name}": distribution per method, and mean per method and instrument (§5.2.1).`,
+    caption: `Scores 0–3 (Table 4 wording) from session "${res.name}": distribution per method, and mean per method and instrument (§5.2.1).`,
     columns,
     rows,
     notes,
@@ -129,11 +89,8 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
       xLabel: 'score',
       yLabel: '% of images',
       categories: Array.from({ length: SCORE_MAX + 1 }, (_, s) => String(s)),
-      groups: methods.map((m) => {
-        const values = scores.filter((s) => s.method === m).map((s) => s.score);
-        return { label: methodLabel(m), values: histogram(values, SCORE_MAX).map((h) => (100 * h) / values.length) };
-      }),
-      means: methods.map((m, i) => ({ label: methodLabel(m), mean: overall[i].mean, ciLow: overall[i].ciLow, ciHigh: overall[i].ciHigh, n: overall[i].n })),
+      groups: methods.map((m) => ({ label: m.label, values: m.histogram.map((h) => (100 * h) / m.n) })),
+      means: methods.map((m) => ({ label: m.label, mean: m.mean, ciLow: m.ci?.[0] ?? null, ciHigh: m.ci?.[1] ?? null, n: m.n })),
       meanMax: SCORE_MAX,
     },
   });

@@ -53,17 +53,34 @@ export const useHumanEvalStore = defineStore('humaneval', () => {
     }
   }
 
-  async function loadResults(): Promise<void> {
+  /** Results of the selected session: only once scoring is complete or the experimenter forced them (recorded in the session). */
+  async function loadResults(force = false): Promise<void> {
     const s = selected.value;
-    results.value = null;
-    if (!s?.complete) return;
+    if (!s || (!s.complete && !s.resultsForcedAt && !force)) {
+      results.value = null;
+      return;
+    }
     try {
-      const r = await api.call('humaneval.results', { id: s.id });
+      const r = await api.call('humaneval.results', { id: s.id, force });
       if (selectedId.value === s.id) results.value = r;
     } catch (err) {
       report(err);
     }
   }
+
+  /** The experimenter's choice to see results before scoring is complete; the session records it. */
+  async function forceResults(): Promise<void> {
+    await loadResults(true);
+    await load();
+  }
+
+  // every studio process's human-eval writes (a rater scoring through a link, the CLI) arrive here
+  let reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  api.onEvent((e) => {
+    if (e.type !== 'humaneval.changed' || !loaded.value) return;
+    if (reloadTimer) clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => void load(), 150);
+  });
 
   async function select(id: number): Promise<void> {
     selectedId.value = id;
@@ -115,5 +132,5 @@ export const useHumanEvalStore = defineStore('humaneval', () => {
     return `${linkBase.value}${linkPath}`;
   }
 
-  return { sessions, loaded, error, selectedId, selected, results, runs, datasets, s2iRuns, creating, scoringToken, load, loadChoices, loadResults, select, create, addRater, setStatus, raterLink, linkBase, setLinkBase };
+  return { sessions, loaded, error, selectedId, selected, results, runs, datasets, s2iRuns, creating, scoringToken, load, loadChoices, loadResults, forceResults, select, create, addRater, setStatus, raterLink, linkBase, setLinkBase };
 });
