@@ -92,6 +92,7 @@ export function registerHumanEval(program: Command): void {
           name: o.name,
           rubric: o.rubricFile ? readFileSync(o.rubricFile, 'utf8') : undefined,
         });
+        ctx.events.emit({ type: 'humaneval.changed', sessionId: session.id }); // every open Human-eval screen lists it
         const links = raterLinks(session, o.baseUrl);
         emit({ sessionId: session.id, name: session.name, itemCount: session.itemCount, seed: session.seed, methods: session.methods, raters: links }, o, (d) =>
           [
