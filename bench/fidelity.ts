@@ -20,7 +20,7 @@ import { bootstrapMeanCi } from '../core/evaluation/statistics';
 import { EVALUATION_KINDS } from '../core/evaluation/evaluateRun';
 import { PAPER_TABLE1, PAPER_TABLE5 } from '../core/evaluation/paperValues';
 import { planRun, type LaunchRequest } from '../core/runs/planRun';
-import { getRun, listRuns, runEvaluations, runMetrics, type EvaluationPoint, type RunRow } from '../core/runs/runsRepo';
+import { getRun, listRuns, runEvaluations, runMetrics, setRunStatus, type EvaluationPoint, type RunRow } from '../core/runs/runsRepo';
 import { RunSupervisor } from '../core/runs/supervisor';
 import type { ModelKind } from '../core/runs/runConfig';
 import { renderMarkdown } from '../core/tables/markdown';
@@ -180,6 +180,10 @@ export async function run(args: string[]): Promise<void> {
     const counts = ctx.catalog.db.prepare('SELECT split, COUNT(*) AS n FROM pairs WHERE dataset_id = ? GROUP BY split').all(dataset.id) as Array<{ split: string; n: number }>;
     say(`dataset "${name}": ${counts.map((c) => `${c.n} ${c.split}`).join(', ')} pairs, 5 instruments (made in ${tDataset.toFixed(1)} s; features ${tMat.toFixed(1)} s, ${mat.computed.lms} LMS computed)`);
     const snapshotId = createSnapshot(ctx.catalog, dataset.id).id;
+    // runs an interrupted earlier invocation left queued would be worked first: retire them
+    for (const status of ['queued', 'interrupted', 'stopped'] as const) {
+      for (const r of listRuns(ctx.catalog, { status })) setRunStatus(ctx.catalog, r.id, 'failed', { error: 'left by an earlier fidelity bench that did not finish' });
+    }
 
     const planned: Planned[] = [];
     const plan = (key: string, req: LaunchRequest): number => {
@@ -216,7 +220,35 @@ export async function run(args: string[]): Promise<void> {
       if (m.type === 'failed') say(`  run ${m.runId} failed: ${m.message}`);
     });
     supervisor.pump();
+    const table1Ids = new Set(Object.values(table1).filter((id) => id !== soundClf));
+    let t5: ReturnType<typeof table5WithCis> | null = null;
+    let gammaReal: AccuracyWithCi | null = null;
+    let soundReal: AccuracyWithCi | null = null;
+    const trainSeconds = (runId: number) => runMetrics(ctx.catalog, runId, ['epoch/seconds']).reduce((a, m) => a + m.value, 0);
+    const realAcc = (runId: number, split: 'train' | 'test') => {
+      const evals = runEvaluations(ctx.catalog, runId);
+      return accuracyWithCi(itemsOf(evals, EVALUATION_KINDS.classifier, lastEpochOf(evals, EVALUATION_KINDS.classifier), split));
+    };
+    const beats = (m: string) => {
+      const c = t5?.figures['s2i-c'].test;
+      const other = t5?.figures[m]?.test;
+      return !!c && !!other && c.low > other.high;
+    };
+    const printRuns = (which: Planned[]) => {
+      say('\n| run | what | epochs | training s (sum of epochs) | wall s (incl. start, data, evaluation) |\n|---|---|---|---|---|');
+      for (const p of which) say(`| ${p.runId} | ${p.key} | ${getRun(ctx.catalog, p.runId).epochs} | ${trainSeconds(p.runId).toFixed(0)} | ${p.wallSeconds === null ? 'reused' : p.wallSeconds.toFixed(0)} |`);
+    };
     for (const p of planned) {
+      if (!t5 && table1Ids.has(p.runId)) {
+        // the encoders and the three S2I runs are done: Table 5 now, Table 1 when its runs are
+        printRuns(planned.filter((q) => !table1Ids.has(q.runId)));
+        gammaReal = realAcc(gamma, 'test');
+        soundReal = realAcc(soundClf, 'test');
+        say(`\nΓ on real test images: ${gammaReal ? percent(gammaReal.value) : '—'}; sound classifier on test sounds: ${soundReal ? percent(soundReal.value) : '—'}`);
+        t5 = table5WithCis(ctx, s2i);
+        say(`\n${renderMarkdown(t5.table)}`);
+        say(`S2I-C above S2I-N on test sounds outside the CIs: ${beats('s2i-n')}; above S2I-A: ${beats('s2i-a')}\n`);
+      }
       if (p.reused) {
         say(`${p.key}: run ${p.runId} reused (done earlier with the same config)`);
         continue;
@@ -228,22 +260,15 @@ export async function run(args: string[]): Promise<void> {
       if (row.status !== 'done') throw new Error(`run ${p.runId} (${p.key}) ended ${row.status}: ${row.error ?? ''}`);
     }
 
-    const trainSeconds = (runId: number) => runMetrics(ctx.catalog, runId, ['epoch/seconds']).reduce((a, m) => a + m.value, 0);
-    say('\n## Runs (small preset)\n');
-    say('| run | what | epochs | training s (sum of epochs) | wall s (incl. start, data, evaluation) |\n|---|---|---|---|---|');
-    for (const p of planned) say(`| ${p.runId} | ${p.key} | ${getRun(ctx.catalog, p.runId).epochs} | ${trainSeconds(p.runId).toFixed(0)} | ${p.wallSeconds === null ? 'reused' : p.wallSeconds.toFixed(0)} |`);
-    const realAcc = (runId: number, split: 'train' | 'test') => {
-      const evals = runEvaluations(ctx.catalog, runId);
-      return accuracyWithCi(itemsOf(evals, EVALUATION_KINDS.classifier, lastEpochOf(evals, EVALUATION_KINDS.classifier), split));
-    };
-    const gammaReal = realAcc(gamma, 'test');
-    const soundReal = realAcc(soundClf, 'test');
+    if (!t5) {
+      gammaReal = realAcc(gamma, 'test');
+      soundReal = realAcc(soundClf, 'test');
+      t5 = table5WithCis(ctx, s2i);
+    }
+    say('\n## Runs (small preset)');
+    printRuns(planned);
     say(`\nΓ on real test images: ${gammaReal ? percent(gammaReal.value) : '—'}; sound classifier on test sounds: ${soundReal ? percent(soundReal.value) : '—'}`);
-
-    const t5 = table5WithCis(ctx, s2i);
     say(`\n${renderMarkdown(t5.table)}`);
-    const c = t5.figures['s2i-c'].test;
-    const beats = (m: string) => !!c && !!t5.figures[m].test && c.low > (t5.figures[m].test as AccuracyWithCi).high;
     say(`S2I-C above S2I-N on test sounds outside the CIs: ${beats('s2i-n')}; above S2I-A: ${beats('s2i-a')}`);
 
     let t1: ReturnType<typeof table1Ordering> | null = null;
