@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetCounts } from '../catalog/datasetsRepo';
@@ -123,6 +124,14 @@ describe('Sub-URMP release at scale: bad media among many pairs', () => {
     const badAlign = Buffer.from(good);
     badAlign.writeUInt16LE(3, 32);
     spoil(chunks[90], badAlign, /^corrupt_file: /);
+    // a named pipe where a chunk should be is refused by its kind, never opened (the import must not hang)
+    rmSync(chunks[100]);
+    execFileSync('mkfifo', [chunks[100]]);
+    bad.push([chunks[100], /^unsupported: a named pipe/]);
+    // a symlink to a good chunk is fine
+    const target = join(tempDir('release-link-'), 'elsewhere.wav');
+    renameSync(chunks[110], target);
+    symlinkSync(target, chunks[110]);
     const cat = tempCatalog();
     const r = await importSubUrmpRelease(cat, dir, { name: 'big' });
     expect(r.added).toBe(300 - bad.length);

@@ -14,11 +14,12 @@ import { getPair, type PairRow, type Split } from '../catalog/pairsRepo';
 import { AvError, toAvError } from '../errors';
 import { SAMPLE_RATE, WINDOW_SECONDS } from '../media/constants';
 import { decodeAudio } from '../media/decodeAudio';
-import { encodeWav, parseWav } from '../media/wav';
+import { encodeWav, parseWav, readWavLayout, type WavLayout } from '../media/wav';
 import { type ImportResult, type ImportRunOptions, runImport, type StagedPair, type StagedSource, throwIfAborted } from './importWriter';
 import { codeForFolder, folderForInstrument } from './instruments';
 import { pairChunk, pairPictureJpeg, sourceOf, TrackCache } from './pairMedia';
 import { SkipReport } from './skipReport';
+import { assertMediaFile } from './fileSource';
 
 /** Release split folder → catalog split ("keep the release split (validation → test)"). */
 export const RELEASE_SPLITS: Readonly<Record<string, Split>> = { train: 'train', validation: 'test' };
@@ -47,7 +48,9 @@ async function listDirs(dir: string): Promise<string[]> {
 
 async function listFiles(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return [];
-  return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  // every entry but folders: symlinks, pipes and devices are checked by kind (fileSource) before
+  // anything is read, so they land in the skip report with the reason rather than vanish
+  return (await readdir(dir, { withFileTypes: true })).filter((e) => !e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
 }
 
 const stem = (f: string) => f.slice(0, f.length - extname(f).length);
@@ -105,7 +108,9 @@ async function sha256Async(bytes: Uint8Array): Promise<string> {
   return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
-async function readMedia(file: string): Promise<Buffer> {
+/** Reads a picture or chunk once, after fileSource's kind and size check (a FIFO or device is never opened). */
+async function readMedia(file: string, kind: 'image' | 'audio'): Promise<Buffer> {
+  await assertMediaFile(file, kind);
   try {
     return await readFile(file);
   } catch (err) {
@@ -157,8 +162,8 @@ async function chunkDuration(bytes: Buffer, file: string): Promise<number> {
 /** Checks one picture + chunk and describes them as staged rows, or records why not (null). */
 async function checkItem(it: ReleaseItem, skips: SkipReport): Promise<StagedItem | null> {
   const [img, wav] = await Promise.allSettled([
-    readMedia(it.image).then(async (bytes) => ({ bytes, size: await checkPicture(bytes, it.image), hash: await sha256Async(bytes) })),
-    readMedia(it.chunk).then(async (bytes) => ({ bytes, durationS: await chunkDuration(bytes, it.chunk), hash: await sha256Async(bytes) })),
+    readMedia(it.image, 'image').then(async (bytes) => ({ bytes, size: await checkPicture(bytes, it.image), hash: await sha256Async(bytes) })),
+    readMedia(it.chunk, 'audio').then(async (bytes) => ({ bytes, durationS: await chunkDuration(bytes, it.chunk), hash: await sha256Async(bytes) })),
   ]);
   if (img.status === 'rejected') skips.addError(it.image, img.reason);
   if (wav.status === 'rejected') skips.addError(it.chunk, wav.reason);
@@ -293,8 +298,13 @@ async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
 /** Is this chunk already a release chunk (44.1 kHz mono 16-bit, exactly the window)? Then it is copied byte for byte. */
 function copyableChunk(bytes: Buffer, pair: PairRow): boolean {
   if (pair.startS !== 0) return false;
-  const wav = parseWav(bytes);
-  return !!wav && wav.sampleRate === SAMPLE_RATE && wav.channels === 1 && wav.bitsPerSample === 16 && Math.abs(wav.samples.length - Math.round(pair.durS * SAMPLE_RATE)) <= 1;
+  let wav: WavLayout | null;
+  try {
+    wav = readWavLayout(bytes); // the header only: a copy needs no decode
+  } catch {
+    return false; // rendering it reports the error with the file named
+  }
+  return !!wav && wav.sampleRate === SAMPLE_RATE && wav.channels === 1 && wav.bitsPerSample === 16 && wav.encoding === 'int' && Math.abs(wav.frames - Math.round(pair.durS * SAMPLE_RATE)) <= 1;
 }
 
 function releaseName(pair: PairRow, used: Set<string>): string {

@@ -110,12 +110,24 @@ function ascii(buf: Uint8Array, at: number): string {
   return String.fromCharCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3]);
 }
 
+/** Where a PCM / float WAV's samples are and how they are laid out (no sample is read). */
+export interface WavLayout {
+  sampleRate: number;
+  channels: number;
+  bitsPerSample: number;
+  encoding: 'int' | 'float';
+  /** Byte offset of the first sample frame. */
+  dataOffset: number;
+  /** Sample frames (samples per channel). */
+  frames: number;
+}
+
 /**
- * Parses a PCM / float WAV into mono samples. Returns null when the file is not a WAV this parser
- * handles (the caller falls back to ffmpeg). Throws `truncated_file` when the header or the sample
- * data ends early and `corrupt_file` when the RIFF structure is invalid.
+ * Reads a WAV's header chunks only. Returns null when the file is not a WAV this parser handles
+ * (the caller falls back to ffmpeg). Throws `truncated_file` when the header or the sample data
+ * ends early and `corrupt_file` when the RIFF structure is invalid.
  */
-export function parseWav(input: Uint8Array, file?: string): ParsedWav | null {
+export function readWavLayout(input: Uint8Array, file?: string): WavLayout | null {
   if (!looksLikeWav(input)) return null;
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   let pos = 12;
@@ -157,17 +169,35 @@ export function parseWav(input: Uint8Array, file?: string): ParsedWav | null {
         throw new AvError('truncated_file', `WAV data chunk declares ${size} bytes but only ${available} are present`, { file, details: { declared: size, available } });
       }
       if (dataBytes % fmt.blockAlign !== 0) throw new AvError('truncated_file', 'WAV data ends in the middle of a sample frame', { file });
-      const frames = dataBytes / fmt.blockAlign;
       return {
         sampleRate: fmt.sampleRate,
         channels: fmt.channels,
         bitsPerSample: fmt.bits,
         encoding: fmt.format === WAVE_FORMAT_IEEE_FLOAT ? 'float' : 'int',
-        samples: toMono(view, body, frames, fmt.channels, fmt.bits, fmt.format === WAVE_FORMAT_IEEE_FLOAT),
+        dataOffset: body,
+        frames: dataBytes / fmt.blockAlign,
       };
     }
     pos = body + size + (size & 1); // chunks are word-aligned
   }
+}
+
+/**
+ * Parses a PCM / float WAV into mono samples. Returns null when the file is not a WAV this parser
+ * handles (the caller falls back to ffmpeg). Throws `truncated_file` when the header or the sample
+ * data ends early and `corrupt_file` when the RIFF structure is invalid.
+ */
+export function parseWav(input: Uint8Array, file?: string): ParsedWav | null {
+  const l = readWavLayout(input, file);
+  if (!l) return null;
+  const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  return {
+    sampleRate: l.sampleRate,
+    channels: l.channels,
+    bitsPerSample: l.bitsPerSample,
+    encoding: l.encoding,
+    samples: toMono(view, l.dataOffset, l.frames, l.channels, l.bitsPerSample, l.encoding === 'float'),
+  };
 }
 
 function toMono(view: DataView, start: number, frames: number, channels: number, bits: number, isFloat: boolean): Float32Array {
