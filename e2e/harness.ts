@@ -20,8 +20,9 @@ export interface ServedStudio {
   stop(): Promise<void>;
 }
 
-export async function startServe(extraArgs: string[] = []): Promise<ServedStudio> {
-  const home = mkdtempSync(join(tmpdir(), 'avstudio-e2e-'));
+/** `opts.home`: serve that data directory (left in place on stop) instead of a new temporary one. */
+export async function startServe(extraArgs: string[] = [], opts: { home?: string } = {}): Promise<ServedStudio> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'avstudio-e2e-'));
   const proc = spawn(process.execPath, [join(ROOT, 'bin/avstudio.mjs'), 'serve', '--port', '0', '--json', '--home', home, ...extraArgs], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +56,7 @@ export async function startServe(extraArgs: string[] = []): Promise<ServedStudio
         proc.kill('SIGTERM');
         await exited;
       }
-      rmSync(home, { recursive: true, force: true });
+      if (!opts.home) rmSync(home, { recursive: true, force: true });
     },
   };
 }
