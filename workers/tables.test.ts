@@ -81,11 +81,11 @@ describe('evaluation and result tables from real runs', () => {
     expect(test?.cells[1].value).toBeCloseTo(runEvaluations(ctx.catalog, ids.c).find((e) => e.kind === 'gamma_accuracy' && e.epoch === 2 && e.split === 'test' && e.instrument === '')?.value as number, 10);
     const latex = await callOrThrow(handlers, ctx, 'tables.export', { table: 'table5', runs: [ids.c, ids.n], format: 'latex' });
     expect(latex.text).toContain('\\toprule');
-    expect(latex.text).toContain(`S2I-C (run ${ids.c}, epoch 2)`);
+    expect(latex.text).toContain(`S2I-C (run ${ids.c}, tiny, epoch 2)`);
     // the same through the CLI, as CSV on stdout
     const r = spawnSync(process.execPath, [BIN, 'table', 'table5', '--home', dir, '--runs', `${ids.c},${ids.n}`, '--format', 'csv'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\r\n')[0]).toBe(`Set,"S2I-C (run ${ids.c}, epoch 2)","S2I-N (run ${ids.n}, epoch 2)"`);
+    expect(r.stdout.split('\r\n')[0]).toBe(`Set,"S2I-C (run ${ids.c}, tiny, epoch 2)","S2I-N (run ${ids.n}, tiny, epoch 2)"`);
   });
 
   it('exports Fig. 9 (a line per run and split over the evaluated epochs) as SVG and PNG', async () => {

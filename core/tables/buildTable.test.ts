@@ -80,7 +80,7 @@ describe('run tables', () => {
     gamma(c, 10, 0.8, 0.7, gammaRun);
     gamma(n, 10, 0.2, 0.1, gammaRun);
     const t5 = buildTable(ctx, { table: 'table5', runs: [n, c], paper: true });
-    expect(t5.columns.map((col) => col.label)).toEqual(['Set', `S2I-C (run ${c}, epoch 10)`, `S2I-N (run ${n}, epoch 10)`, 'S2I-C (paper)', 'S2I-N (paper)']);
+    expect(t5.columns.map((col) => col.label)).toEqual(['Set', `S2I-C (run ${c}, tiny, epoch 10)`, `S2I-N (run ${n}, tiny, epoch 10)`, 'S2I-C (paper)', 'S2I-N (paper)']);
     expect(t5.rows[0].cells.map((x) => x.display)).toEqual(['Training set', '80.00%', '20.00%', '87.37%', '12.62%']);
     expect(t5.rows[1].cells.map((x) => x.display)).toEqual(['Testing set', '70.00%', '10.00%', '75.56%', '12.32%']);
     expect(t5.rows[1].cells[1].provenance).toMatchObject({ source: 'runs', runIds: [c], epoch: 10, split: 'test', kind: 'gamma_accuracy', evaluatorRunIds: [gammaRun] });
@@ -134,6 +134,14 @@ describe('run tables', () => {
     expect(row('lms')).toEqual(['LMS', '—', '75.00%', '84.12%', '87.44%']);
     expect(t1.rows.find((r) => r.key === 'lms')?.cells[2].provenance).toMatchObject({ runIds: [b], epoch: 10, split: 'test' });
     expect(t1.notes[0]).toMatch(/not trained yet: MS × 3/);
+    // a newer small-preset run: only small runs are shown (tiny and small are not averaged)
+    const c = run('sound-clf', ds, snap, { representation: 'lms', soundConvLayers: 4, preset: 'small' });
+    setRunStatus(ctx.catalog, c, 'done');
+    addEvaluations(ctx.catalog, c, [{ epoch: 10, kind: 'classifier_accuracy', split: 'test', instrument: '', value: 0.9, n: 4, evaluatorRunId: null }]);
+    const mixed = buildTable(ctx, { table: 'table1', runs: [a, b, c] });
+    expect(mixed.rows.find((r) => r.key === 'lms')?.cells.map((x) => x.display)).toEqual(['LMS', '—', '90.00%']);
+    expect(mixed.rows.find((r) => r.key === 'mfcc')?.cells.map((x) => x.display)).toEqual(['MFCC', '—', '—']);
+    expect(mixed.notes.at(-1)).toBe('runs of the small preset (the newest run\'s); runs of tiny are left out');
   });
 });
 

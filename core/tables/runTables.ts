@@ -43,7 +43,12 @@ export const TABLE1_REPRESENTATIONS = ['ms', 'lms', 'cqt', 'mfcc', 'stft'] as co
 
 export function buildTable1(ctx: StudioContext, o: RunTableOptions): ResultTable {
   const kind = EVALUATION_KINDS.classifier;
-  const { dataset, runs } = selectRuns(ctx, { table: 'table1', models: ['sound-clf'], kind, runs: o.runs, dataset: o.dataset, pick: 'all' });
+  const selected = selectRuns(ctx, { table: 'table1', models: ['sound-clf'], kind, runs: o.runs, dataset: o.dataset, pick: 'all' });
+  const { dataset } = selected;
+  // runs of different presets (tiny / small / paper) are not averaged together: the newest run's preset is shown
+  const presets = [...new Set(selected.runs.map((t) => t.run.config.preset))];
+  const preset = selected.runs.length ? selected.runs.reduce((a, b) => (b.run.id > a.run.id ? b : a)).run.config.preset : null;
+  const runs = selected.runs.filter((t) => t.run.config.preset === preset);
   const depths = [3, 4] as const;
   const columns = [column('representation', 'Representation', 'left'), ...depths.map((d) => column(`ours_${d}`, `${d} conv layers`))];
   if (o.paper) columns.push(...depths.map((d) => paperColumn(`paper_${d}`, `${d} conv layers`)));
@@ -86,7 +91,10 @@ export function buildTable1(ctx: StudioContext, o: RunTableOptions): ResultTable
     caption: `Sound-classifier accuracy on the test split of "${dataset.name}" per input representation, with three and four conv layers (§3.3).`,
     columns,
     rows,
-    notes: missing.length ? [`not trained yet: ${missing.join(', ')} (avstudio train --model sound-clf --representation R --conv-layers N)`] : [],
+    notes: [
+      ...(missing.length ? [`not trained yet: ${missing.join(', ')} (avstudio train --model sound-clf --representation R --conv-layers N)`] : []),
+      ...(presets.length > 1 ? [`runs of the ${preset} preset (the newest run's); runs of ${presets.filter((p) => p !== preset).join(', ')} are left out`] : []),
+    ],
     figure: null,
   });
 }
@@ -103,7 +111,7 @@ export function buildTable5(ctx: StudioContext, o: RunTableOptions): ResultTable
   const paperModels = o.paper ? TABLE5_MODELS.filter((m) => runs.some((t) => t.run.config.model === m)) : [];
   const columns = [
     column('set', 'Set', 'left'),
-    ...runs.map((t, i) => column(`run_${t.run.id}`, `${MODEL_LABELS[t.run.config.model]} (run ${t.run.id}, epoch ${epochs[i]})`)),
+    ...runs.map((t, i) => column(`run_${t.run.id}`, `${MODEL_LABELS[t.run.config.model]} (run ${t.run.id}, ${t.run.config.preset}, epoch ${epochs[i]})`)),
     ...paperModels.map((m) => paperColumn(`paper_${m}`, MODEL_LABELS[m])),
   ];
   const rows: TableRow[] = [];
