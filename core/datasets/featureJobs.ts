@@ -16,7 +16,7 @@ import { computeRepresentation } from '../media/representations';
 import { extractVideoFrame } from '../media/videoFrame';
 import { videoFrames } from '../media/videoFrames';
 import { extractSeconds } from '../media/windows';
-import { image64FromBytes, rgbImage64 } from './pairMedia';
+import { image64FromBytes, rgbImage64 } from './picture64';
 
 export type FeatureKind = 'lms' | 'image';
 
@@ -85,6 +85,8 @@ async function png64(img: RgbImage): Promise<Uint8Array> {
   return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.length), { raw: { width: IMAGE_SIZE, height: IMAGE_SIZE, channels: 3 } }).png().toBuffer();
 }
 
+const FRAMES_IN_FLIGHT = 3;
+
 async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
   const times = [...new Set(items.map((it) => it.frameS))].sort((a, b) => a - b);
   const byTime = new Map<number, FrameItem[]>();
@@ -100,9 +102,16 @@ async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutp
       }),
     );
   };
+  // up to FRAMES_IN_FLIGHT frames are resized while ffmpeg decodes the next ones (each a copy)
+  const inFlight = new Set<Promise<void>>();
   const r = await videoFrames(file, times, async (frame) => {
-    for (const i of frame.requests) await fromFrame(frame, times[i]);
+    const copy: RgbImage = { width: frame.width, height: frame.height, data: Uint8Array.from(frame.data) };
+    const work = Promise.all(frame.requests.map((i) => fromFrame(copy, times[i]))).then(() => undefined);
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+    if (inFlight.size >= FRAMES_IN_FLIGHT) await Promise.race(inFlight);
   }, { signal });
+  await Promise.all(inFlight);
   if (r === null) {
     // the stream's time base is not exact: one ffmpeg per frame, as the per-pair path does
     for (const at of times) {

@@ -230,6 +230,13 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
     if (!failedPair.has(i)) res.failed.push({ pairId: pairs[i].id, reason });
     failedPair.add(i);
   };
+  // threads take a moment to load: start them while planning when the first pairs lack features
+  const threads = opts.workers ?? availableParallelism();
+  const entry = threads > 0 ? featureWorkerEntry() : null;
+  const sample = pairs.slice(0, 8).map((p) => pairFeatureKeys(p));
+  const likelyWork = sample.some((k) => (kinds.has('lms') && !has(k.lms, 'npy')) || (kinds.has('image') && !has(k.image, 'png')));
+  const pre = entry && likelyWork ? Array.from({ length: threads }, () => spawnWorker(entry)) : [];
+
   for (const [i, p] of pairs.entries()) {
     const k = pairFeatureKeys(p);
     const want = (kind: FeatureKind, key: string, ext: string, add: () => void) => {
@@ -291,8 +298,12 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
   progress();
 
   const jobs = planJobs(work);
-  if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
-  if (jobs.length) await runJobs(jobs, onOutput, opts, (job, reason) => job.sources.forEach((s) => s.items.forEach((it) => resolve(it.key, reason))));
+  try {
+    if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+    if (jobs.length) await runJobs(jobs, onOutput, opts, (job, reason) => job.sources.forEach((s) => s.items.forEach((it) => resolve(it.key, reason))), pre);
+  } finally {
+    for (const p of pre) void p.w.terminate();
+  }
 
   // per kind: pairs neither computed here nor failed count as cached (as before: per pair)
   const failedKinds = { lms: 0, image: 0 };
@@ -306,8 +317,25 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
 }
 
 /** Runs jobs on worker threads (or in this thread when workers is 0 or threads cannot start). */
-async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void, opts: MaterializeOptions, onJobFailed: (job: FeatureJob, reason: string) => void): Promise<void> {
+interface PooledWorker {
+  w: Worker;
+  ready: boolean;
+  onReady?: () => void;
+}
+
+function spawnWorker(entry: () => Worker): PooledWorker {
+  const p: PooledWorker = { w: entry(), ready: false };
+  // the thread's first message says it has loaded its modules
+  p.w.once('message', () => {
+    p.ready = true;
+    p.onReady?.();
+  });
+  return p;
+}
+
+async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void, opts: MaterializeOptions, onJobFailed: (job: FeatureJob, reason: string) => void, pre: PooledWorker[] = []): Promise<void> {
   const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
+  for (const extra of pre.splice(want)) void extra.w.terminate();
   const entry = want > 0 ? featureWorkerEntry() : null;
   if (!entry) {
     for (const job of jobs) {
@@ -342,7 +370,8 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
     const onAbort = () => end(new AvError('cancelled', 'materialisation was cancelled'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const start = () => {
-      const w = entry();
+      const p = pre.shift() ?? spawnWorker(entry);
+      const w = p.w;
       workers.push(w);
       running++;
       let current: FeatureJob | null = null;
@@ -356,9 +385,8 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
         }
       };
       w.on('message', (m: FeatureOutput | { type: 'ready' } | { type: 'job-done'; id: number } | { type: 'job-failed'; id: number; reason: string }) => {
-        if (finished) return;
-        if (m.type === 'ready') next();
-        else if (m.type === 'job-done') next();
+        if (finished || m.type === 'ready') return;
+        if (m.type === 'job-done') next();
         else if (m.type === 'job-failed') {
           if (current) onJobFailed(current, m.reason);
           next();
@@ -373,6 +401,8 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
         if (queue.length) start();
         else if (running === 0) end();
       });
+      if (p.ready) next();
+      else p.onReady = next;
     };
     for (let i = 0; i < want; i++) start();
   });

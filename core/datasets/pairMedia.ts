@@ -8,10 +8,12 @@ import type { PairRow } from '../catalog/pairsRepo';
 import { getSource, type SourceRow } from '../catalog/sourcesRepo';
 import { AvError } from '../errors';
 import { decodeAudio } from '../media/decodeAudio';
-import { type CropBox, prepareImage, type RgbImage } from '../media/image';
-import { IMAGE_SIZE } from '../media/constants';
+import type { RgbImage } from '../media/image';
 import { extractVideoFrame } from '../media/videoFrame';
+import { image64FromBytes } from './picture64';
 import { extractSeconds } from '../media/windows';
+
+export { image64FromBytes, rgbImage64 } from './picture64';
 
 /** JPEG quality of exported / materialised full-size pictures. */
 export const EXPORT_JPEG_QUALITY = 92;
@@ -57,14 +59,6 @@ export async function pairPictureBytes(cat: Catalog, pair: PairRow): Promise<{ b
   throw new AvError('not_found', `pair ${pair.id} has neither an image nor a video frame`);
 }
 
-async function cropBoxFor(bytes: Buffer, crop: CropBox | null, file: string): Promise<CropBox> {
-  if (crop) return crop;
-  const meta = await sharp(bytes).metadata().catch((err: unknown) => {
-    throw new AvError('corrupt_file', `the image cannot be decoded (${(err as Error).message})`, { file, cause: err });
-  });
-  return { x: 0, y: 0, w: meta.width ?? 0, h: meta.height ?? 0 };
-}
-
 /** The pair's picture at full resolution (cropped when a crop box is set) as JPEG. */
 export async function pairPictureJpeg(cat: Catalog, pair: PairRow): Promise<Buffer> {
   const { bytes, file } = await pairPictureBytes(cat, pair);
@@ -77,35 +71,8 @@ export async function pairPictureJpeg(cat: Catalog, pair: PairRow): Promise<Buff
   }
 }
 
-/**
- * Decoded RGB pixels (a video frame from videoFrames) → 64×64 exactly as pairImage64 does it from
- * the frame's PNG: the crop box (or the whole picture), sharp's Lanczos-3 resize to fill, RGB.
- */
-export async function rgbImage64(frame: RgbImage, crop: CropBox | null, file: string): Promise<RgbImage> {
-  const box = crop ?? { x: 0, y: 0, w: frame.width, h: frame.height };
-  const valid = [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0;
-  if (!valid || box.x + box.w > frame.width || box.y + box.h > frame.height) {
-    throw new AvError('out_of_range', `crop box ${JSON.stringify(box)} is outside the ${frame.width}×${frame.height} image`, { file, details: { box, width: frame.width, height: frame.height } });
-  }
-  const { data, info } = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .extract({ left: box.x, top: box.y, width: box.w, height: box.h })
-    .resize(IMAGE_SIZE, IMAGE_SIZE, { fit: 'fill' })
-    .flatten({ background: { r: 0, g: 0, b: 0 } })
-    .toColourspace('srgb')
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new AvError('unsupported', `unexpected decoded layout ${info.width}×${info.height}×${info.channels}`, { file });
-  return { width: IMAGE_SIZE, height: IMAGE_SIZE, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-}
-
 /** The pair's picture as the networks see it: 64×64 RGB (§3.1), from the crop box or the whole picture. */
 export async function pairImage64(cat: Catalog, pair: PairRow): Promise<RgbImage> {
   const { bytes, file } = await pairPictureBytes(cat, pair);
   return image64FromBytes(bytes, pair.crop, file);
-}
-
-/** Encoded picture bytes → 64×64 RGB from the crop box, or the whole picture while none is set. */
-export async function image64FromBytes(bytes: Buffer, crop: CropBox | null, file: string): Promise<RgbImage> {
-  return prepareImage(bytes, { crop: await cropBoxFor(bytes, crop, file), file });
 }
