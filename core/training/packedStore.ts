@@ -327,9 +327,12 @@ export async function openSnapshotPack(ctx: PackContext, snapshotId: number, dat
     existing = null;
   }
   if (existing !== indexText) {
-    // a different or damaged index: nothing in the directory can be trusted
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    // a different or damaged index: nothing in the directory can be trusted (a missing one is only
+    // written: another worker may be building this pack right now, its files checked by their headers)
+    if (existing !== null) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+    }
     const tmp = `${indexPath}.tmp-${process.pid}`;
     writeFileSync(tmp, indexText);
     renameSync(tmp, indexPath);
