@@ -5,7 +5,8 @@
 // Export writes a dataset's pairs in the same layout (full-size JPEG + 44.1 kHz mono 16-bit WAV).
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { basename, extname, join, resolve } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import type { Catalog } from '../catalog/catalog';
@@ -103,9 +104,60 @@ interface StagedItem {
   pair: StagedPair;
 }
 
-/** SHA-256 (hex) off the main thread: WebCrypto digests run on libuv's thread pool. */
-async function sha256Async(bytes: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+/**
+ * SHA-256 (hex) of file bytes on a helper thread, so hashing overlaps the main thread's parsing and
+ * staging (the buffer is moved to the thread, not copied: callers are done with it).
+ */
+class HashThread {
+  private worker: Worker | null = null;
+  private next = 0;
+  private waiting = new Map<number, { resolve: (hex: string) => void; reject: (err: Error) => void }>();
+
+  hash(bytes: Buffer): Promise<string> {
+    // small or pooled buffers (sharing their ArrayBuffer) are hashed here
+    if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength || bytes.length < 64 * 1024) {
+      return Promise.resolve(createHash('sha256').update(bytes).digest('hex'));
+    }
+    const w = this.start();
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      w.postMessage({ id, buf: bytes.buffer }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const { createHash } = require('node:crypto');
+       parentPort.on('message', ({ id, buf }) => parentPort.postMessage({ id, hex: createHash('sha256').update(new Uint8Array(buf)).digest('hex') }));`,
+      { eval: true },
+    );
+    w.on('message', ({ id, hex }: { id: number; hex: string }) => {
+      this.waiting.get(id)?.resolve(hex);
+      this.waiting.delete(id);
+    });
+    w.on('error', (err) => this.fail(err));
+    w.on('exit', () => this.fail(new Error('the hashing thread stopped')));
+    this.worker = w;
+    return w;
+  }
+
+  private fail(err: Error): void {
+    for (const p of this.waiting.values()) p.reject(err);
+    this.waiting.clear();
+    this.worker = null;
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) {
+      w.removeAllListeners('exit');
+      await w.terminate();
+    }
+  }
 }
 
 /** Reads a picture or chunk once, after fileSource's kind and size check (a FIFO or device is never opened). */
@@ -160,10 +212,17 @@ async function chunkDuration(bytes: Buffer, file: string): Promise<number> {
 }
 
 /** Checks one picture + chunk and describes them as staged rows, or records why not (null). */
-async function checkItem(it: ReleaseItem, skips: SkipReport): Promise<StagedItem | null> {
+async function checkItem(it: ReleaseItem, skips: SkipReport, hasher: HashThread): Promise<StagedItem | null> {
+  // each file read once; checked, then its bytes handed to the hashing thread
   const [img, wav] = await Promise.allSettled([
-    readMedia(it.image, 'image').then(async (bytes) => ({ bytes, size: await checkPicture(bytes, it.image), hash: await sha256Async(bytes) })),
-    readMedia(it.chunk, 'audio').then(async (bytes) => ({ bytes, durationS: await chunkDuration(bytes, it.chunk), hash: await sha256Async(bytes) })),
+    readMedia(it.image, 'image').then(async (bytes) => {
+      const size = await checkPicture(bytes, it.image);
+      return { length: bytes.length, size, hash: await hasher.hash(bytes) };
+    }),
+    readMedia(it.chunk, 'audio').then(async (bytes) => {
+      const durationS = await chunkDuration(bytes, it.chunk);
+      return { length: bytes.length, durationS, hash: await hasher.hash(bytes) };
+    }),
   ]);
   if (img.status === 'rejected') skips.addError(it.image, img.reason);
   if (wav.status === 'rejected') skips.addError(it.chunk, wav.reason);
@@ -173,8 +232,8 @@ async function checkItem(it: ReleaseItem, skips: SkipReport): Promise<StagedItem
     skips.add(it.chunk, `the chunk lasts ${durationS.toFixed(3)} s, shorter than a ${WINDOW_SECONDS} s window`);
     return null;
   }
-  const image: StagedSource = { hash: img.value.hash, kind: 'image', path: resolve(it.image), originalName: basename(it.image), bytes: img.value.bytes.length, ...img.value.size };
-  const audio: StagedSource = { hash: wav.value.hash, kind: 'audio', path: resolve(it.chunk), originalName: basename(it.chunk), bytes: wav.value.bytes.length, durationS };
+  const image: StagedSource = { hash: img.value.hash, kind: 'image', path: resolve(it.image), originalName: basename(it.image), bytes: img.value.length, ...img.value.size };
+  const audio: StagedSource = { hash: wav.value.hash, kind: 'audio', path: resolve(it.chunk), originalName: basename(it.chunk), bytes: wav.value.length, durationS };
   return {
     sources: [image, audio],
     pair: {
@@ -254,13 +313,15 @@ export async function importSubUrmpRelease(cat: Catalog, dir: string, opts: SubU
   const name = opts.name ?? 'sub-urmp-release';
   return runImport(cat, { name, kind: 'sub-urmp', description: `Sub-URMP release at ${root}`, config: { root } }, skips, async (w) => {
     throwIfAborted(opts.signal);
+    const hasher = new HashThread();
+    try {
     // a bounded window of pairs in flight; rows are staged in file order so keys are stable
     await orderedPool(
       items,
       CONCURRENCY,
       async (it) => {
         const local = new SkipReport();
-        return { checked: await checkItem(it, local), local };
+        return { checked: await checkItem(it, local, hasher), local };
       },
       ({ checked, local }, i) => {
         for (const e of local.entries) skips.add(e.file, e.reason);
@@ -272,6 +333,9 @@ export async function importSubUrmpRelease(cat: Catalog, dir: string, opts: SubU
       },
       opts.signal,
     );
+    } finally {
+      await hasher.close();
+    }
     throwIfAborted(opts.signal);
   });
 }
