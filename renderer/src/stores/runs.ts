@@ -31,6 +31,14 @@ export const useRunsStore = defineStore('runs', () => {
   /** other runs whose curves are overlaid on the selected run's charts */
   const overlayIds = ref<number[]>([]);
   const overlayMetrics = ref<Record<number, MetricPoint[]>>({});
+  /** evaluations (Γ / classifier accuracy) of the overlaid runs */
+  const overlayEvals = ref<Record<number, RunDetail['evaluations']>>({});
+
+  async function fetchOverlay(id: number): Promise<void> {
+    const [m, d] = await Promise.all([api.call('runs.metrics', { id }), api.call('runs.get', { id })]);
+    overlayMetrics.value[id] = m;
+    overlayEvals.value[id] = d.evaluations;
+  }
 
   const selected = computed(() => runs.value.find((r) => r.id === selectedId.value) ?? null);
 
@@ -65,8 +73,28 @@ export const useRunsStore = defineStore('runs', () => {
     selectedId.value = id;
     detail.value = null;
     metrics.value = [];
-    overlayIds.value = [];
+    // the overlay selection is kept across runs (as W&B keeps selected runs); never the run itself
+    overlayIds.value = overlayIds.value.filter((x) => x !== id);
     await loadDetail();
+  }
+
+  /** Overlays exactly these runs (from the run table's selection). */
+  async function setOverlays(ids: number[]): Promise<void> {
+    const want = [...new Set(ids)].filter((x) => x !== selectedId.value);
+    try {
+      await Promise.all(want.filter((id) => !overlayMetrics.value[id]).map(fetchOverlay));
+      overlayIds.value = want;
+    } catch (err) {
+      report(err);
+    }
+  }
+
+  async function refreshOverlay(id: number): Promise<void> {
+    try {
+      await fetchOverlay(id);
+    } catch (err) {
+      report(err);
+    }
   }
 
   async function toggleOverlay(id: number): Promise<void> {
@@ -75,7 +103,7 @@ export const useRunsStore = defineStore('runs', () => {
       return;
     }
     try {
-      overlayMetrics.value[id] = await api.call('runs.metrics', { id });
+      await fetchOverlay(id);
       overlayIds.value = [...overlayIds.value, id];
     } catch (err) {
       report(err);
@@ -113,10 +141,13 @@ export const useRunsStore = defineStore('runs', () => {
     } else if (e.type === 'run.epoch') {
       void load();
       if (e.runId === selectedId.value) void loadDetail();
+      if (overlayIds.value.includes(e.runId)) void refreshOverlay(e.runId);
     } else if (e.type === 'run.log') {
       logs.value.push({ runId: e.runId, at: new Date().toLocaleTimeString(), level: e.level, message: e.message });
+      // the worker wrote the line to the run's log before sending it: the detail carries it
+      if (e.runId === selectedId.value) void loadDetail();
     }
   });
 
-  return { runs, loaded, error, selectedId, selected, detail, metrics, logs, liveSteps, overlayIds, overlayMetrics, toggleOverlay, annotate, load, select, loadDetail, stop: (id: number) => act('runs.stop', id), resume: (id: number) => act('runs.resume', id), report };
+  return { runs, loaded, error, selectedId, selected, detail, metrics, logs, liveSteps, overlayIds, overlayMetrics, overlayEvals, toggleOverlay, setOverlays, annotate, load, select, loadDetail, stop: (id: number) => act('runs.stop', id), resume: (id: number) => act('runs.resume', id), report };
 });

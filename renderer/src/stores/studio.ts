@@ -18,9 +18,18 @@ export const useStudioStore = defineStore('studio', () => {
     }
   }
 
+  // the sidebar's counts stay live: datasets, pairs and runs change in this and other processes
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  const refreshSoon = (): void => {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      void refresh();
+    }, 300);
+  };
   api.onEvent((e) => {
     lastEvent.value = e;
-    if (e.type === 'datasets.changed') void refresh();
+    if (e.type === 'datasets.changed' || (e.type === 'run.updated' && (e.status === 'queued' || e.status === 'done'))) refreshSoon();
   });
 
   return { status, error, lastEvent, refresh };
