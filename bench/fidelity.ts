@@ -1,5 +1,5 @@
 // `npm run bench -- fidelity [--home DIR] [--quick] [--epochs N] [--clf-epochs N] [--gamma-epochs N]
-//   [--ae-epochs N] [--table1-epochs N] [--no-table1] [--seed S] [--fresh]`
+//   [--ae-epochs N] [--table1-epochs N] [--no-table1] [--seed S] [--fresh] [--concurrency N]`
 // Does the studio reproduce the paper's findings? Builds the 5-class fidelity dataset
 // (core/datasets/fidelityDataset.ts: ~1,000 training pairs + a test split), trains at the `small`
 // preset, through the studio's real run path (catalog, planRun, worker processes, as `avstudio
@@ -28,6 +28,7 @@ import { TABLE1_REPRESENTATIONS } from '../core/tables/runTables';
 import { MODEL_LABELS } from '../core/tables/runSources';
 import { accuracyCell, assertRectangular, column, paperColumn, percent, provenance, textCell, type ResultTable, type TableRow } from '../core/tables/tableModel';
 import { nodeWorkerLauncher } from '../workers/launch';
+import { setSetting } from '../core/catalog/settingsRepo';
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
 function opt(args: string[], name: string, fallback: string): string {
@@ -211,11 +212,15 @@ export async function run(args: string[]): Promise<void> {
       }
     }
 
-    // one supervisor works the queue in order, one worker process at a time (as `avstudio train`)
+    // one supervisor works the queue in order, in worker processes (as `avstudio train`)
+    // --concurrency N: N runs train at once (runs.concurrency; an S2I run still waits for its encoders)
+    setSetting(ctx.catalog, 'runs.concurrency', Number(opt(args, '--concurrency', '2')));
     const supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
     const started = new Map<number, number>();
+    const finished = new Map<number, number>();
     supervisor.onMessage((m) => {
       if (m.type === 'started') started.set(m.runId, performance.now());
+      if (m.type === 'finished') finished.set(m.runId, performance.now());
       if (m.type === 'epoch') say(`  run ${m.runId} epoch ${m.epoch}: ${Object.entries(m.metrics).map(([k, v]) => `${k} ${v === null ? '—' : v.toFixed(3)}`).join(' ')} (${m.seconds.toFixed(1)} s)`);
       if (m.type === 'failed') say(`  run ${m.runId} failed: ${m.message}`);
     });
@@ -255,7 +260,7 @@ export async function run(args: string[]): Promise<void> {
       }
       const row = await supervisor.waitFor(p.runId);
       const s = started.get(p.runId);
-      p.wallSeconds = s === undefined ? null : (performance.now() - s) / 1000;
+      p.wallSeconds = s === undefined ? null : ((finished.get(p.runId) ?? performance.now()) - s) / 1000;
       say(`${p.key}: run ${p.runId} ${row.status} after epoch ${row.epoch}/${row.epochs} in ${p.wallSeconds?.toFixed(0) ?? '?'} s`);
       if (row.status !== 'done') throw new Error(`run ${p.runId} (${p.key}) ended ${row.status}: ${row.error ?? ''}`);
     }

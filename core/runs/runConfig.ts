@@ -124,13 +124,17 @@ export function presetFor(config: RunConfig): ModelPreset {
 
 /**
  * The sound classifier's input [rows, frames]. LMS keeps the preset's shape (128×44 at `paper`); the
- * other Table 1 representations use their native shape at `paper` and `small` (REPRESENTATION_SHAPES) and, at
- * `tiny`, the tiny spectrogram size with at most the representation's own number of rows.
+ * other Table 1 representations use their native shape at `paper` (REPRESENTATION_SHAPES); at `small`
+ * at most 256 rows (STFT's 1025 bins resized to 256: 8× fewer than native, 2× LMS), and at `tiny`
+ * the tiny spectrogram size with at most the representation's own number of rows.
  */
 export function soundInputShapeFor(config: RunConfig): readonly [number, number] {
   const preset = getPreset(config.preset);
   const rep = config.representation ?? 'lms';
   if (rep === 'lms') return preset.soundInputShape;
   const native = REPRESENTATION_SHAPES[rep];
-  return config.preset === 'tiny' ? [Math.min(native[0], preset.soundInputShape[0]), preset.soundInputShape[1]] : native;
+  if (config.preset === 'paper') return native;
+  // tiny: at most the tiny spectrogram's rows; small: at most twice LMS's (STFT 1025 → 256 bins)
+  const rows = config.preset === 'tiny' ? preset.soundInputShape[0] : 2 * preset.soundInputShape[0];
+  return [Math.min(native[0], rows), preset.soundInputShape[1]];
 }
