@@ -1,4 +1,5 @@
 // The API's implementation: one function per method of the contract, each a thin layer over core.
+import { join } from 'node:path';
 import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
@@ -6,6 +7,7 @@ import { editPair, pairHistory, undoDataset, undoPair } from '../datasets/curati
 import { ingest, showDataset } from '../datasets/datasetService';
 import { createSnapshot } from '../datasets/snapshots';
 import { exportSubUrmp } from '../datasets/subUrmpRelease';
+import { ensureWritableFolder } from '../datasets/fileSource';
 import { findFfmpeg } from '../env/ffmpeg';
 import { probeBackend } from '../env/tfBackendProbe';
 import { AvError } from '../errors';
@@ -92,7 +94,11 @@ export const handlers: ApiHandlers = {
   'tasks.cancel': (input, ctx) => ({ cancelled: ctx.tasks.cancel(input.taskId) }),
   'datasets.show': (input, ctx) => showDataset(ctx.catalog, input.dataset),
   'datasets.snapshot': (input, ctx) => createSnapshot(ctx.catalog, input.datasetId),
-  'datasets.export': (input, ctx) => exportSubUrmp(ctx.catalog, input.datasetId, input.out, { acceptedOnly: input.acceptedOnly }),
+  'datasets.export': async (input, ctx) => {
+    // a file in the way, /proc, a read-only place: a typed error naming it before any pair is written
+    await ensureWritableFolder(join(input.out, 'Sub-URMP'));
+    return exportSubUrmp(ctx.catalog, input.datasetId, input.out, { acceptedOnly: input.acceptedOnly });
+  },
   'pairs.edit': (input, ctx) => {
     const p = editPair(ctx.catalog, input.id, input.edit);
     ctx.events.emit({ type: 'datasets.changed', datasetId: p.datasetId });

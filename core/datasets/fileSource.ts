@@ -5,8 +5,8 @@
 // of a sane size is media. A device (/dev/zero, /dev/urandom), a FIFO, a socket or a folder would
 // make a reader block or read without end, so they are refused by `stat` alone, never opened.
 import { statSync, type Stats } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { SourceKind } from '../catalog/sourcesRepo';
 import { AvError, toAvError } from '../errors';
 import { sha256, sha256File } from '../store/blobStore';
@@ -86,4 +86,53 @@ export async function describeFile(file: string, kind: SourceKind, extra: Partia
 export function describeBytes(file: string, bytes: Buffer, kind: SourceKind, extra: Partial<StagedSource> = {}): StagedSource {
   const path = resolve(file);
   return { hash: sha256(bytes), kind, path, originalName: basename(path), bytes: bytes.length, ...extra };
+}
+
+/**
+ * Makes `dir` (and its missing parents) a folder the studio can write in, or throws a typed error
+ * naming the path: `conflict` when it or a parent is a file, `io` when it cannot be created or
+ * written (a pseudo file system such as /proc, a read-only mount, a full disk). Folders are created
+ * one level at a time: a recursive mkdir under /proc never returns.
+ */
+export async function ensureWritableFolder(dir: string): Promise<string> {
+  const path = resolve(dir);
+  const missing: string[] = [];
+  for (let cur = path; ; ) {
+    let st: Stats | null = null;
+    try {
+      st = await stat(cur);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOTDIR: a parent is a file; walking up finds it and names it
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        const e = toAvError(err);
+        throw new AvError(e.kind === 'not_found' ? 'conflict' : e.kind, `cannot use this output folder (${(err as Error).message})`, { file: cur, cause: err });
+      }
+    }
+    if (st) {
+      if (!st.isDirectory()) throw new AvError('conflict', `${cur === path ? 'the output' : 'a part of the output path'} is an existing file, not a folder`, { file: cur });
+      break;
+    }
+    missing.unshift(cur);
+    const parent = dirname(cur);
+    if (parent === cur) break;
+    cur = parent;
+  }
+  for (const m of missing) {
+    try {
+      await mkdir(m);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(m)).isDirectory()) continue;
+      throw new AvError('io', `cannot create the output folder here (${(err as Error).message})`, { file: m, cause: err });
+    }
+  }
+  const probe = join(path, `.avstudio-write-check-${process.pid}`);
+  try {
+    await writeFile(probe, '');
+  } catch (err) {
+    throw new AvError('io', `cannot write in the output folder (${(err as Error).message})`, { file: path, cause: err });
+  } finally {
+    await rm(probe, { force: true }).catch(() => undefined);
+  }
+  return path;
 }

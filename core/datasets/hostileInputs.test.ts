@@ -155,3 +155,36 @@ describe('a full disk during an import', () => {
     expect(listDatasets(cat).some((d) => d.name === 'full')).toBe(false);
   });
 });
+
+describe('export to an unusable place (issue 19, item 7)', () => {
+  it('answers quickly with a typed error naming the path: a file in the way, /proc, under a file', async () => {
+    const { ensureWritableFolder } = await import('./fileSource');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const t0 = Date.now();
+    expect(await kindOf(ensureWritableFolder(file))).toMatchObject({ kind: 'conflict', file });
+    expect(await kindOf(ensureWritableFolder(join(file, 'Sub-URMP')))).toMatchObject({ kind: 'conflict', file });
+    expect(await kindOf(ensureWritableFolder('/proc/x/Sub-URMP'))).toMatchObject({ kind: 'io', file: '/proc/x' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(await ensureWritableFolder(join(dir, 'out', 'deep', 'Sub-URMP'))).toBe(join(dir, 'out', 'deep', 'Sub-URMP'));
+  });
+
+  it('datasets.export through the API: typed errors, no hang, nothing reported as written', async () => {
+    const { dispatch } = await import('../api/dispatch');
+    const { handlers } = await import('../api/handlers');
+    const { openStudio } = await import('../api/context');
+    const ctx = openStudio(join(dir, 'export-home'));
+    try {
+      const { createDemoDataset } = await import('./demoDataset');
+      const id = await createDemoDataset(ctx.catalog, ctx.blobs, 'small', { trackSeconds: 1 });
+      writeFileSync(join(dir, 'target-file'), 'x');
+      for (const [out, kind] of [['/proc/x', 'io'], [join(dir, 'target-file'), 'conflict']] as const) {
+        const r = await dispatch(handlers, ctx, 'datasets.export', { datasetId: id, layout: 'sub-urmp', out });
+        expect(r.ok, out).toBe(false);
+        if (!r.ok) expect(r.error.kind, out).toBe(kind);
+      }
+    } finally {
+      ctx.close();
+    }
+  });
+});
