@@ -80,8 +80,22 @@ describe('change feed', () => {
     expect(Math.max(...lat)).toBeLessThan(FEED_POLL_MS + 200);
   });
 
+  it('writes training steps in batches, keeping the order of the events around them', async () => {
+    const seen = record(b);
+    b.changes.poll();
+    a.events.emit({ type: 'run.step', runId: 9, epoch: 1, step: 1, metrics: { loss: 1 } });
+    a.events.emit({ type: 'run.step', runId: 9, epoch: 1, step: 2, metrics: { loss: 1 } });
+    expect(b.changes.poll()).toBe(0); // not written yet
+    a.events.emit({ type: 'run.epoch', runId: 9, epoch: 1, seconds: 1, itemsPerSecond: 1, metrics: {}, sampleHash: null });
+    expect(b.changes.poll()).toBe(3);
+    expect(seen.map((x) => x.e.type)).toEqual(['run.step', 'run.step', 'run.epoch']);
+    a.events.emit({ type: 'run.step', runId: 9, epoch: 2, step: 3, metrics: { loss: 1 } });
+    await expect.poll(() => b.changes.poll(), { timeout: 1000, interval: 20 }).toBe(1); // the batch timer writes it
+  });
+
   it('keeps the log bounded', () => {
     for (let i = 0; i < FEED_KEEP + 600; i++) a.events.emit({ type: 'run.step', runId: 1, epoch: 1, step: i, metrics: { loss: 1 } });
+    a.changes.flush(); // steps are written in batches
     const n = (a.catalog.db.prepare('SELECT COUNT(*) AS n FROM change_log').get() as { n: number }).n;
     expect(n).toBeLessThanOrEqual(FEED_KEEP + 250);
     expect(n).toBeGreaterThanOrEqual(FEED_KEEP);

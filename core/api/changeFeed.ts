@@ -17,6 +17,8 @@ export const FEED_POLL_MS = Number(process.env.AVSTUDIO_FEED_POLL_MS) > 0 ? Numb
 export const FEED_KEEP = 5000;
 /** Pruning runs every this many appends of one process. */
 const PRUNE_EVERY = 250;
+/** Training-step events are written at most this often, in one transaction. */
+const STEP_BATCH_MS = 50;
 /** Rows read per query while catching up. */
 const READ_BATCH = 500;
 
@@ -32,6 +34,7 @@ export class ChangeFeed {
   private lastSeq: number;
   private lastVersion: number;
   private timer: NodeJS.Timeout | null = null;
+  private batchTimer: NodeJS.Timeout | null = null;
   private appended = 0;
   private pending: StudioEvent[] = [];
   private changeListeners = new Set<() => void>();
@@ -59,9 +62,23 @@ export class ChangeFeed {
     return this.lastSeq;
   }
 
-  /** Records an event for the other processes; a write refused now (busy) is retried with the next one. */
+  /**
+   * Records an event for the other processes; a write refused now (busy) is retried with the next one.
+   * Training steps (up to hundreds a second) are written together every STEP_BATCH_MS; any other
+   * event writes them first, so the log keeps the order they were emitted in.
+   */
   append(e: StudioEvent): void {
     this.pending.push(e);
+    if (e.type === 'run.step' && !this.catalog.db.inTransaction) {
+      if (!this.batchTimer) {
+        this.batchTimer = setTimeout(() => {
+          this.batchTimer = null;
+          this.flush();
+        }, STEP_BATCH_MS);
+        this.batchTimer.unref();
+      }
+      return;
+    }
     this.flush();
   }
 
@@ -110,7 +127,9 @@ export class ChangeFeed {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
     this.timer = null;
+    this.batchTimer = null;
     this.flush();
   }
 
