@@ -57,8 +57,13 @@ async function runInForeground(ctx: StudioContext, runId: number, json: boolean 
   before?.(supervisor);
   const onSignal = () => {
     process.stderr.write('stopping: the current epoch is dropped, the last checkpoint kept (resume with `avstudio resume`)\n');
-    const active = supervisor.activeRunId;
-    if (active) supervisor.stop(active);
+    // the run may be training in another studio process (one queue): ask it through the catalog
+    const active = supervisor.activeRunId ?? runId;
+    try {
+      supervisor.stop(active);
+    } catch {
+      // it settled meanwhile
+    }
   };
   process.once('SIGINT', onSignal);
   try {
