@@ -185,6 +185,13 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   let countsTimer: ReturnType<typeof setTimeout> | null = null;
   api.onEvent((e) => {
+    // a pair edited or undone elsewhere (another window, the CLI): refresh the cached copies shown
+    if (e.type === 'pairs.changed' && e.datasetId === selectedId.value) {
+      for (const id of e.pairIds.slice(0, 50)) {
+        if (indexOfPair(id) >= 0) void api.call('pairs.get', { id }).then(patchPair, () => undefined);
+      }
+      return;
+    }
     if (e.type !== 'datasets.changed' || !loaded.value) return;
     if (countsTimer) clearTimeout(countsTimer);
     countsTimer = setTimeout(() => void refreshCounts(), 250);
