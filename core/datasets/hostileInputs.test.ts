@@ -13,7 +13,7 @@ import { encodeWav } from '../media/wav';
 import { assertMediaFile } from './fileSource';
 import { importManifest } from './manifestImport';
 import { importUrmp } from './urmpImport';
-import { solidImage, tempCatalog, tempDir, tone } from './testFixtures';
+import { makeVideo, solidImage, tempCatalog, tempDir, tone } from './testFixtures';
 
 let dir: string;
 let cat: Catalog;
@@ -186,5 +186,20 @@ describe('export to an unusable place (issue 19, item 7)', () => {
     } finally {
       ctx.close();
     }
+  });
+});
+
+describe('a silent URMP track (issue 19, item 11)', () => {
+  it('is reported in the skip report, not dropped without a trace', async () => {
+    const root = join(dir, 'urmp-silent');
+    const piece = join(root, '01_Quiet_vn_vc');
+    mkdirSync(piece, { recursive: true });
+    makeVideo(join(piece, 'Vid_01_Quiet_vn_vc.mp4'), 2);
+    writeFileSync(join(piece, 'AuSep_1_vn_01_Quiet.wav'), encodeWav(new Float32Array(2 * SAMPLE_RATE), SAMPLE_RATE));
+    writeFileSync(join(piece, 'AuSep_2_vc_01_Quiet.wav'), encodeWav(tone(2, 130), SAMPLE_RATE));
+    const r = await importUrmp(cat, root, { name: 'quiet' });
+    expect(r.added).toBeGreaterThan(0); // the cello's windows
+    const silent = r.skipped.find((s) => s.file === join(piece, 'AuSep_1_vn_01_Quiet.wav'));
+    expect(silent?.reason).toMatch(/silent track/);
   });
 });

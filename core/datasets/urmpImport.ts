@@ -94,6 +94,8 @@ export async function importUrmp(cat: Catalog, root: string, opts: UrmpImportOpt
           const groupKey = `${piece.folder}/${trackName}`;
           let noFrame = 0;
           let firstNoFrame = 0;
+          let silentHere = 0;
+          let pairsHere = 0;
           for (const win of listWindows(decoded.samples.length)) {
             const startS = roundS(win.startSeconds);
             if (startS > video.lastFrameS + FRAME_EPS_S) {
@@ -103,8 +105,10 @@ export async function importUrmp(cat: Catalog, root: string, opts: UrmpImportOpt
             }
             if (rms(decoded.samples.subarray(win.start, win.end)) < rmsThreshold) {
               silentDropped++;
+              silentHere++;
               continue;
             }
+            pairsHere++;
             w.pair({
               pairKey: `${groupKey}/${win.index}`,
               instrument: track.instrument,
@@ -117,6 +121,10 @@ export async function importUrmp(cat: Catalog, root: string, opts: UrmpImportOpt
               frameS: startS,
               crop: null,
             });
+          }
+          // a track that gives no pair at all because it is silent says so (it used to vanish without a trace)
+          if (!pairsHere && silentHere) {
+            skips.add(track.file, `silent track: all ${silentHere} window(s) are below the silence threshold (RMS ${rmsThreshold}); no pair from it`);
           }
           if (noFrame) {
             skips.add(track.file, `${noFrame} window(s) from ${firstNoFrame.toFixed(1)} s have no video frame (the video's last frame is at ${video.lastFrameS.toFixed(3)} s)`);
