@@ -189,3 +189,32 @@ describe('catalog ownership and concurrent writers', () => {
     b.close();
   });
 });
+
+describe('catalog write failures are typed', () => {
+  it('a read-only catalog and a full disk are io errors, not internal', () => {
+    const cat = openCatalog(join(dir, 'ro.sqlite'));
+    const write = () => cat.tx(() => createDataset(cat, { name: `d${Math.random()}`, kind: 'manifest', description: 'x'.repeat(20_000) }));
+    cat.db.pragma('query_only = 1');
+    let err: unknown;
+    try {
+      write();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AvError);
+    expect((err as AvError).kind).toBe('io');
+    expect((err as AvError).message).toMatch(/read-only/);
+    cat.db.pragma('query_only = 0');
+    cat.db.pragma(`max_page_count = ${cat.db.pragma('page_count', { simple: true }) as number}`);
+    err = undefined;
+    try {
+      write();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AvError);
+    expect((err as AvError).kind).toBe('io');
+    expect((err as AvError).message).toMatch(/disk is full/);
+    cat.close();
+  });
+});
