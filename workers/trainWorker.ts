@@ -33,8 +33,11 @@ const send = (m: WorkerMessage): void => {
 };
 
 // The supervising process is gone (killed, crashed): nobody relays this run or waits for it. The run
-// is marked interrupted (resumable from its last checkpoint) and the worker ends.
-process.on('disconnect', () => {
+// is marked interrupted (resumable from its last checkpoint) and the worker ends. Noticed between
+// steps (the parent pid changes when the parent dies: an epoch runs without yielding to the event
+// loop, so the IPC 'disconnect' event alone would only arrive after it) and on 'disconnect'.
+const parentPid = process.ppid;
+function abandon(): never {
   try {
     const r = getRun(ctx.catalog, runId);
     if (r.status === 'running' || r.status === 'stopping') {
@@ -43,13 +46,17 @@ process.on('disconnect', () => {
   } finally {
     process.exit(3);
   }
-});
+}
+process.on('disconnect', abandon);
 let code = 0;
 try {
   await executeRun(ctx, runId, {
     report: send,
     // 'stopping': asked to stop; anything else but running: another process declared the run over
-    shouldStop: () => getRun(ctx.catalog, runId).status !== 'running',
+    shouldStop: () => {
+      if (process.ppid !== parentPid) abandon();
+      return getRun(ctx.catalog, runId).status !== 'running';
+    },
   });
 } catch (err) {
   const e = toAvError(err);
