@@ -40,7 +40,7 @@ describe('runs screen for researchers', () => {
     await page.selectOption('[data-testid="launch-model"]', 'sound-clf');
     await page.selectOption('[data-testid="launch-representation"]', 'ms');
     await page.selectOption('[data-testid="launch-conv-layers"]', '3');
-    await page.fill('[data-testid="launch-epochs"]', '2');
+    await page.fill('[data-testid="launch-epochs"]', '5');
     await expect.poll(() => page.textContent('[data-testid="launch-preview"]'), { timeout: 20_000 }).toContain('MS · 3 conv layers');
     expect(await page.textContent('[data-testid="launch-cli"]')).toContain('--representation ms --conv-layers 3');
     await shot('runs-launch-form');
@@ -49,6 +49,9 @@ describe('runs screen for researchers', () => {
     const clf = (await runs()).find((r) => r.model === 'sound-clf')!;
     expect([clf.representation, clf.convLayers]).toEqual(['ms', 3]);
     expect(page.url()).toContain(`run=${clf.id}`);
+    // once an epoch is timed, the run shows its ETA from the seconds per epoch
+    await expect.poll(async () => (await page.textContent('[data-testid="run-detail"]')) ?? '', { timeout: 60_000, interval: 100 }).toMatch(/ETA \d+ s \(\d+\.\d s\/epoch\)/);
+    await shot('runs-running');
   });
 
   it('launches a pose-oriented S2I-C run from the form (its encoder and Γ queued first)', async () => {
@@ -127,6 +130,14 @@ describe('runs screen for researchers', () => {
     await chart.locator('[data-testid="chart-log"]').click();
     expect(await chart.locator('[data-testid="chart-log"]').getAttribute('aria-pressed')).toBe('true');
     await chart.locator('[data-testid="chart-log"]').click();
+    // x by training time (seconds from the per-epoch timing) and by epoch
+    await page.selectOption('[data-testid="chart-x"]', 'time');
+    await expect.poll(() => chart.locator('[data-testid="chart-readout"]').textContent()).toMatch(/training time \d+ s/);
+    await page.$eval('.charts', (el) => el.scrollIntoView({ block: 'start' }));
+    await shot('runs-time-axis');
+    await page.selectOption('[data-testid="chart-x"]', 'epoch');
+    await expect.poll(() => chart.locator('[data-testid="chart-readout"]').textContent()).toMatch(/epoch 1/);
+    await page.selectOption('[data-testid="chart-x"]', 'step');
   });
 
   it('has no horizontal scrollbar at 1440×900 and keeps a reordered column across a reload', async () => {

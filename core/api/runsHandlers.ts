@@ -27,6 +27,17 @@ function accuracyOf(ctx: StudioContext, runId: number, kind: string): { last: nu
   return row.best === null || row.last === null ? null : { last: row.last, best: row.best };
 }
 
+/** A classifier's own test accuracy, recorded every epoch (epoch/test_acc); null before the first. */
+function epochTestAccuracy(ctx: StudioContext, runId: number): { last: number; best: number } | null {
+  const row = ctx.catalog.db
+    .prepare(
+      `SELECT MAX(value) AS best, (SELECT value FROM metrics WHERE run_id = @id AND name = 'epoch/test_acc' ORDER BY step DESC LIMIT 1) AS last
+         FROM metrics WHERE run_id = @id AND name = 'epoch/test_acc'`,
+    )
+    .get({ id: runId }) as { best: number | null; last: number | null };
+  return row.best === null || row.last === null ? null : { last: row.last, best: row.best };
+}
+
 /** Mean duration of the run's last (up to 5) finished epochs, for ETAs. */
 function secondsPerEpoch(ctx: StudioContext, runId: number): number | null {
   const row = ctx.catalog.db
@@ -82,7 +93,7 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
     convLayers: r.config.soundConvLayers,
     secondsPerEpoch: secondsPerEpoch(ctx, r.id),
     accuracy: {
-      classifier: accuracyOf(ctx, r.id, 'classifier_accuracy'),
+      classifier: epochTestAccuracy(ctx, r.id) ?? accuracyOf(ctx, r.id, 'classifier_accuracy'),
       gamma: accuracyOf(ctx, r.id, 'gamma_accuracy'),
       soundClf: accuracyOf(ctx, r.id, 'sound_clf_accuracy'),
     },

@@ -51,6 +51,10 @@ describe('run summaries for the Runs table', () => {
     expect(clf.accuracy).toEqual({ classifier: { last: 0.8, best: 0.8 }, gamma: null, soundClf: null });
     expect(clf.secondsPerEpoch).toBeNull();
     expect(clf.lastEpochMetrics).toEqual({});
+    // a classifier's own test accuracy of every epoch counts as soon as it is recorded
+    appendMetrics(ctx.catalog, clfId, [1, 2, 3].map((e) => ({ name: 'epoch/test_acc', step: e, epoch: e, value: [0.5, 0.9, 0.7][e - 1] })));
+    const again = (await runsHandlers['runs.list']({}, ctx)).find((r) => r.id === clfId)!;
+    expect(again.accuracy.classifier).toEqual({ last: 0.7, best: 0.9 });
   });
 
   it('keeps the worker log with the run and returns its tail with the run', async () => {
