@@ -28,6 +28,9 @@ import { TABLE1_REPRESENTATIONS } from '../core/tables/runTables';
 import { MODEL_LABELS } from '../core/tables/runSources';
 import { accuracyCell, assertRectangular, column, paperColumn, percent, provenance, textCell, type ResultTable, type TableRow } from '../core/tables/tableModel';
 import { nodeWorkerLauncher } from '../workers/launch';
+import { loadTf } from '../core/training/tfBackend';
+import { loadSnapshotData, lmsTensor } from '../core/training/trainingData';
+import { loadEncoderRun, predictBatched } from '../core/training/encoders';
 import { setSetting } from '../core/catalog/settingsRepo';
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);
@@ -151,6 +154,65 @@ export function table1Ordering(ctx: StudioContext, runIds: Record<string, number
   };
 }
 
+/**
+ * How much class information a sound encoding carries (the paper's explanation of S2I-A, §5.2): the
+ * 128-d embeddings of the training and test sounds, standardised per dimension on the training
+ * split; nearest-class-centroid accuracy on the test sounds, and the share of the variance that lies
+ * between class means (1 = the classes are points, 0 = no class structure).
+ */
+export async function encodingSeparability(ctx: StudioContext, encoderRunId: number): Promise<{ nearestCentroidTest: number; betweenClassVariance: number }> {
+  const { tf } = await loadTf();
+  const config = getRun(ctx.catalog, encoderRunId).config;
+  const data = await loadSnapshotData(ctx.catalog, ctx.blobs, config.snapshotId, config.datasetId);
+  const enc = await loadEncoderRun(tf, ctx.catalog, ctx.home.runsDir, encoderRunId, ['sound-clf', 'autoencoder']);
+  try {
+    const shape = (enc.input as { shape: readonly [number, number] }).shape;
+    const embed = (lms: Float32Array[]): Float32Array[] => {
+      const x = lmsTensor(tf, lms, shape);
+      const e = predictBatched(tf, enc.embedding, x);
+      const v = e.dataSync() as Float32Array;
+      const d = e.shape[1] as number;
+      x.dispose();
+      e.dispose();
+      return Array.from({ length: lms.length }, (_, i) => v.slice(i * d, (i + 1) * d));
+    };
+    const train = embed(data.train.lms);
+    const test = embed(data.test.lms);
+    const d = train[0].length;
+    const mu = new Float64Array(d);
+    const sd = new Float64Array(d);
+    for (const v of train) for (let j = 0; j < d; j++) mu[j] += v[j] / train.length;
+    for (const v of train) for (let j = 0; j < d; j++) sd[j] += (v[j] - mu[j]) ** 2 / train.length;
+    for (let j = 0; j < d; j++) sd[j] = Math.sqrt(sd[j]) || 1;
+    const z = (v: Float32Array) => Float64Array.from(v, (x, j) => (x - mu[j]) / sd[j]);
+    const k = data.classes.length;
+    const centroids = Array.from({ length: k }, () => new Float64Array(d));
+    const counts = new Array<number>(k).fill(0);
+    train.forEach((v, i) => {
+      const c = data.train.labels[i];
+      const zv = z(v);
+      counts[c]++;
+      for (let j = 0; j < d; j++) centroids[c][j] += zv[j];
+    });
+    centroids.forEach((c, i) => c.forEach((_, j) => (c[j] /= Math.max(counts[i], 1))));
+    let between = 0;
+    centroids.forEach((c, i) => c.forEach((x) => (between += (counts[i] / train.length) * x * x)));
+    const dist = (a: Float64Array, b: Float64Array) => a.reduce((s, x, j) => s + (x - b[j]) ** 2, 0);
+    let correct = 0;
+    test.forEach((v, i) => {
+      const zv = z(v);
+      let best = 0;
+      for (let c = 1; c < k; c++) if (dist(zv, centroids[c]) < dist(zv, centroids[best])) best = c;
+      if (best === data.test.labels[i]) correct++;
+    });
+    // total variance of standardised dimensions is d (dimensions with no variance count as 0)
+    const live = Array.from(sd).filter((s, j) => s !== 1 || train.some((v) => v[j] !== mu[j])).length;
+    return { nearestCentroidTest: correct / Math.max(test.length, 1), betweenClassVariance: between / Math.max(live, 1) };
+  } finally {
+    enc.dispose();
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const home = opt(args, '--home', join(tmpdir(), quick ? 'avstudio-fidelity-quick' : 'avstudio-fidelity'));
@@ -227,6 +289,7 @@ export async function run(args: string[]): Promise<void> {
     supervisor.pump();
     const table1Ids = new Set(Object.values(table1).filter((id) => id !== soundClf));
     let t5: ReturnType<typeof table5WithCis> | null = null;
+    const separability: Record<string, { nearestCentroidTest: number; betweenClassVariance: number }> = {};
     let gammaReal: AccuracyWithCi | null = null;
     let soundReal: AccuracyWithCi | null = null;
     const trainSeconds = (runId: number) => runMetrics(ctx.catalog, runId, ['epoch/seconds']).reduce((a, m) => a + m.value, 0);
@@ -250,6 +313,11 @@ export async function run(args: string[]): Promise<void> {
         gammaReal = realAcc(gamma, 'test');
         soundReal = realAcc(soundClf, 'test');
         say(`\nΓ on real test images: ${gammaReal ? percent(gammaReal.value) : '—'}; sound classifier on test sounds: ${soundReal ? percent(soundReal.value) : '—'}`);
+        for (const [what, id] of [['sound classifier (S2I-C, S2I-N)', soundClf], ['autoencoder (S2I-A)', ae]] as const) {
+          const s = await encodingSeparability(ctx, id);
+          separability[what] = s;
+          say(`encoding of the ${what}, run ${id}: nearest-class-centroid accuracy on test sounds ${percent(s.nearestCentroidTest)}, between-class share of variance ${s.betweenClassVariance.toFixed(2)}`);
+        }
         t5 = table5WithCis(ctx, s2i);
         say(`\n${renderMarkdown(t5.table)}`);
         say(`S2I-C above S2I-N on test sounds outside the CIs: ${beats('s2i-n')}; above S2I-A: ${beats('s2i-a')}\n`);
@@ -287,7 +355,7 @@ export async function run(args: string[]): Promise<void> {
     say(JSON.stringify({
       bench: 'fidelity', home, dataset: { name, counts }, seed, epochs: { gan: ganEpochs, clf: clfEpochs, gamma: gammaEpochs, ae: aeEpochs, table1: table1Epochs },
       runs: planned.map((p) => ({ key: p.key, runId: p.runId, reused: p.reused, wallSeconds: p.wallSeconds, trainSeconds: trainSeconds(p.runId) })),
-      gammaRealTest: gammaReal, soundClfRealTest: soundReal, table5: t5.figures,
+      gammaRealTest: gammaReal, soundClfRealTest: soundReal, separability, table5: t5.figures,
       s2icAboveOutsideCi: { 's2i-n': beats('s2i-n'), 's2i-a': beats('s2i-a') },
       table1: t1 ? { acc: t1.acc, ours: t1.ours, paper: t1.paper } : null, totalSeconds,
     }));
