@@ -17,9 +17,11 @@
 // Row order is trainingData.loadSnapshotData's (pairs sorted by audio source, then window start,
 // each split keeping that order), so shuffles by the run's seeded RNG pick the same pairs as before.
 //
-// LMS are stored as float32, not float16: float32 returns exactly the arrays training read before,
-// needs no conversion per read (Node 20 has no Float16Array), and disk (1.8 GB at 80,805 pairs) is
-// not what bounds memory — positioned reads go through the page cache, which is not the process's RSS.
+// LMS are stored as float32, not float16, by measurement: reading shuffled batches of 64 from a
+// 20,000-item file took 46–62 µs per item as float32 and 99–150 µs as float16 converted through a
+// lookup table (Node 20 has no Float16Array); float32 also returns exactly the arrays training read
+// before. Disk (1.8 GB at 80,805 pairs) is not what bounds memory: positioned reads go through the
+// page cache, which is not the process's RSS.
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
