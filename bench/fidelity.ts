@@ -1,5 +1,5 @@
 // `npm run bench -- fidelity [--home DIR] [--quick] [--epochs N] [--clf-epochs N] [--gamma-epochs N]
-//   [--ae-epochs N] [--table1-epochs N] [--no-table1] [--seed S] [--fresh] [--concurrency N]`
+//   [--ae-epochs N] [--table1-epochs N] [--table1-preset small|tiny] [--no-table1] [--seed S] [--fresh] [--concurrency N]`
 // Does the studio reproduce the paper's findings? Builds the 5-class fidelity dataset
 // (core/datasets/fidelityDataset.ts: ~1,000 training pairs + a test split), trains at the `small`
 // preset, through the studio's real run path (catalog, planRun, worker processes, as `avstudio
@@ -264,12 +264,14 @@ export async function run(args: string[]): Promise<void> {
       runId: plan(model, { ...base, model, epochs: ganEpochs, encoderRunId: model === 's2i-a' ? ae : soundClf, evaluatorRunId: gamma }),
     }));
     const table1: Record<string, number> = {};
+    // --table1-preset tiny: the Table 1 classifiers at the tiny preset (inputs ≤ 32 rows × 16 frames), when minutes are short
+    const table1Preset = opt(args, '--table1-preset', 'small') as 'small' | 'tiny';
     if (!args.includes('--no-table1')) {
       for (const depth of [4, 3] as const) {
         for (const rep of TABLE1_REPRESENTATIONS) {
-          table1[`${rep}/${depth}`] = rep === 'lms' && depth === 4 && table1Epochs === clfEpochs
+          table1[`${rep}/${depth}`] = rep === 'lms' && depth === 4 && table1Epochs === clfEpochs && table1Preset === 'small'
             ? soundClf
-            : plan(`sound-clf ${rep}/${depth}`, { ...base, model: 'sound-clf', epochs: table1Epochs, representation: rep, soundConvLayers: depth });
+            : plan(`sound-clf ${rep}/${depth} (${table1Preset})`, { ...base, preset: table1Preset, model: 'sound-clf', epochs: table1Epochs, representation: rep, soundConvLayers: depth });
         }
       }
     }
