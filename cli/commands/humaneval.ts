@@ -34,7 +34,7 @@ const fmt = (x: number | null, d = 2) => (x === null ? '—' : x.toFixed(d));
 
 export function resultsText(r: HumanEvalResults): string {
   const lines = [
-    `session ${r.sessionId} "${r.name}": ${r.raterCount} rater(s), ${r.scoreCount}/${r.itemCount * r.raterCount} scores${r.complete ? '' : ' — INCOMPLETE (forced)'}`,
+    `session ${r.sessionId} "${r.name}": ${r.raterCount} rater(s), ${r.scoreCount}/${r.itemCount * r.raterCount} scores${r.complete ? '' : ` — INCOMPLETE (forced ${r.forcedAt ?? ''})`}`,
     '',
     textTable(
       ['method', 'run', 'n', 'mean', 'std', '95% CI', '0', '1', '2', '3'],
@@ -120,14 +120,16 @@ export function registerHumanEval(program: Command): void {
     he
       .command('results <id>')
       .description('Fig. 8 numbers per method (n, mean, std, CI, 0–3 histogram) and per instrument; methods are shown only once every rater has finished')
-      .option('--force', 'unblind before scoring is complete')
+      .option('--force', 'unblind before scoring is complete (recorded in the session: every view then shows its results, marked incomplete)')
       .option('--json', 'print as JSON'),
   ).action(
     action(async (id: string, o: { force?: boolean; home?: string; json?: boolean }) =>
       withStudio(o, (ctx) => {
         const n = int('id', id);
         if (!n) throw new AvError('bad_request', `a session id is a positive whole number, got "${id}"`);
-        emit(sessionResults(ctx.catalog, n, { force: o.force }), o, resultsText);
+        const r = sessionResults(ctx.catalog, n, { force: o.force });
+        if (o.force && r.forcedAt) ctx.events.emit({ type: 'humaneval.changed', sessionId: n }); // open screens unblind too
+        emit(r, o, resultsText);
       }),
     ),
   );
