@@ -288,7 +288,7 @@ export function registerExport(program: Command): void {
       .command('materialize <dataset>')
       .description('compute and store the missing LMS (128×44) and 64×64 pictures of every pair, on every core; resumes where an earlier run stopped')
       .option('--only <feature>', 'only lms or only image (a sound classifier needs only lms)')
-      .option('--workers <n>', 'worker threads (default: one per core; 0 = in this process)')
+      .option('--workers <n>', 'jobs at a time: this process plus n − 1 worker threads (default: one per core)')
       .option('--json', 'print as JSON'),
   ).action(
     action(async (ref: string, o: Common & { only?: string; workers?: string }) => {

@@ -54,9 +54,9 @@ export async function runFeatureJob(job: FeatureJob, emit: (o: FeatureOutput) =>
   for (const src of job.sources) {
     if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
     try {
-      if (src.kind === 'audio') await audioWork(src.file, src.items, emit);
+      if (src.kind === 'audio') await audioWork(src.file, src.items, emit, signal);
       else if (src.kind === 'video') await videoWork(src.file, src.items, emit, signal);
-      else await imageWork(src.file, src.items, emit);
+      else await imageWork(src.file, src.items, emit, signal);
     } catch (err) {
       const e = toAvError(err);
       if (e.kind === 'cancelled') throw e;
@@ -66,9 +66,10 @@ export async function runFeatureJob(job: FeatureJob, emit: (o: FeatureOutput) =>
   }
 }
 
-async function audioWork(file: string, items: LmsItem[], emit: (o: FeatureOutput) => void): Promise<void> {
+async function audioWork(file: string, items: LmsItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
   const { samples } = await decodeAudio(file);
   for (const it of items) {
+    if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
     try {
       const lms = computeRepresentation('lms', extractSeconds(samples, it.startS, it.durS, file), file);
       if (lms.shape[0] !== LMS_SHAPE[0] || lms.shape[1] !== LMS_SHAPE[1]) throw new AvError('internal', `LMS shape ${lms.shape} is not ${LMS_SHAPE}`);
@@ -76,8 +77,8 @@ async function audioWork(file: string, items: LmsItem[], emit: (o: FeatureOutput
     } catch (err) {
       emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
     }
-    // a long track's windows: let the thread's message port breathe
-    if (items.length > 64) await new Promise<void>((r) => setImmediate(r));
+    // a long track's windows: let the thread's event loop breathe (messages, the studio's requests)
+    if (items.length > 8) await new Promise<void>((r) => setImmediate(r));
   }
 }
 
@@ -102,11 +103,10 @@ async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutp
       }),
     );
   };
-  // up to FRAMES_IN_FLIGHT frames are resized while ffmpeg decodes the next ones (each a copy)
+  // up to FRAMES_IN_FLIGHT frames are resized while ffmpeg decodes the next ones
   const inFlight = new Set<Promise<void>>();
   const r = await videoFrames(file, times, async (frame) => {
-    const copy: RgbImage = { width: frame.width, height: frame.height, data: Uint8Array.from(frame.data) };
-    const work = Promise.all(frame.requests.map((i) => fromFrame(copy, times[i]))).then(() => undefined);
+    const work = Promise.all(frame.requests.map((i) => fromFrame(frame, times[i]))).then(() => undefined);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
     if (inFlight.size >= FRAMES_IN_FLIGHT) await Promise.race(inFlight);
@@ -131,7 +131,7 @@ async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutp
   }
 }
 
-async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void): Promise<void> {
+async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -139,6 +139,7 @@ async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutp
     throw new AvError('not_found', `the image cannot be read (${(err as Error).message})`, { file, cause: err });
   }
   for (const it of items) {
+    if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
     try {
       emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await image64FromBytes(bytes, it.crop, file)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
     } catch (err) {

@@ -58,7 +58,7 @@ export interface MaterializeOptions {
   features?: readonly FeatureKind[];
   /** Only these pairs of the dataset (e.g. a snapshot's). */
   pairIds?: readonly number[];
-  /** Worker threads (default os.availableParallelism(); 0 computes in this thread). */
+  /** Jobs at a time: this thread plus workers − 1 worker threads (default os.availableParallelism(); 0 or 1 = this thread only). */
   workers?: number;
 }
 
@@ -231,7 +231,7 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
     failedPair.add(i);
   };
   // threads take a moment to load: start them while planning when the first pairs lack features
-  const threads = opts.workers ?? availableParallelism();
+  const threads = runnersOf(opts) - 1;
   const entry = threads > 0 ? featureWorkerEntry() : null;
   const sample = pairs.slice(0, 8).map((p) => pairFeatureKeys(p));
   const likelyWork = sample.some((k) => (kinds.has('lms') && !has(k.lms, 'npy')) || (kinds.has('image') && !has(k.image, 'png')));
@@ -333,13 +333,19 @@ function spawnWorker(entry: () => Worker): PooledWorker {
   return p;
 }
 
+/**
+ * Runs jobs from one queue on `workers` runners: this thread (which starts at once, while the
+ * threads load) plus workers − 1 worker threads.
+ */
 async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void, opts: MaterializeOptions, onJobFailed: (job: FeatureJob, reason: string) => void, pre: PooledWorker[] = []): Promise<void> {
-  const want = Math.min(opts.workers ?? availableParallelism(), jobs.length);
-  for (const extra of pre.splice(want)) void extra.w.terminate();
-  const entry = want > 0 ? featureWorkerEntry() : null;
-  if (!entry) {
-    for (const job of jobs) {
-      if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+  const threads = Math.max(0, Math.min(runnersOf(opts), jobs.length) - 1);
+  for (const extra of pre.splice(threads)) void extra.w.terminate();
+  const entry = threads > 0 ? featureWorkerEntry() : null;
+  const queue = [...jobs];
+  const cancelled = () => new AvError('cancelled', 'materialisation was cancelled');
+  const inline = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      if (opts.signal?.aborted) throw cancelled();
       try {
         await runFeatureJob(job, onOutput, opts.signal);
       } catch (err) {
@@ -348,14 +354,13 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
         onJobFailed(job, e.message);
       }
     }
-    if (opts.signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
-    return;
-  }
-  const queue = [...jobs];
+    if (opts.signal?.aborted) throw cancelled();
+  };
+  if (!entry) return inline();
   const workers: Worker[] = [];
-  await new Promise<void>((resolveAll, rejectAll) => {
+  let finished = false;
+  const threaded = new Promise<void>((resolveAll, rejectAll) => {
     let running = 0;
-    let finished = false;
     const end = (err?: unknown) => {
       if (finished) return;
       finished = true;
@@ -367,7 +372,7 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
       if (err) rejectAll(err);
       else resolveAll();
     };
-    const onAbort = () => end(new AvError('cancelled', 'materialisation was cancelled'));
+    const onAbort = () => end(cancelled());
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const start = () => {
       const p = pre.shift() ?? spawnWorker(entry);
@@ -376,7 +381,7 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
       running++;
       let current: FeatureJob | null = null;
       const next = () => {
-        current = queue.shift() ?? null;
+        current = finished ? null : (queue.shift() ?? null);
         if (current) w.postMessage({ type: 'job', job: current });
         else {
           running--;
@@ -404,8 +409,22 @@ async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void,
       if (p.ready) next();
       else p.onReady = next;
     };
-    for (let i = 0; i < want; i++) start();
+    for (let i = 0; i < threads; i++) start();
   });
+  try {
+    await Promise.all([inline(), threaded]);
+  } finally {
+    if (!finished) {
+      // this thread failed (cancelled): stop the threads too
+      finished = true;
+      for (const w of workers) void w.terminate();
+    }
+  }
+}
+
+/** Jobs run at a time: this thread plus worker threads (default: one per core). */
+function runnersOf(opts: MaterializeOptions): number {
+  return Math.max(1, opts.workers ?? availableParallelism());
 }
 
 /** How to start a feature worker thread: from source through tsx, or the bundled featureWorker.js. */

@@ -104,8 +104,8 @@ export function selectExpression(thresholds: bigint[]): string {
 
 /**
  * Decodes `file` once and calls `onFrame` for every frame some requested time needs, in
- * presentation order (the next frame is read only after onFrame's promise settles). The frame's
- * `data` is reused after onFrame returns: copy what you keep. Returns null when the stream's time
+ * presentation order (the next frame is read only after onFrame's promise settles). Each frame's
+ * `data` is its own buffer, the receiver's to keep. Returns null when the stream's time
  * base cannot be read exactly (the caller then extracts frames one by one).
  */
 export async function videoFrames(file: string, times: readonly number[], onFrame: (frame: SelectedFrame) => Promise<void> | void, opts: { signal?: AbortSignal } = {}): Promise<VideoFramesResult | null> {
@@ -171,7 +171,7 @@ export async function videoFrames(file: string, times: readonly number[], onFram
           const info = await infoOf(frames);
           if (!info) throw new AvError('internal', 'ffmpeg piped a frame it did not report', { file });
           size = info.width * info.height * 3;
-          if (!buf || buf.length !== size) buf = Buffer.allocUnsafe(size);
+          buf = Buffer.allocUnsafe(size); // each frame its own buffer: the receiver may keep it
           fill = 0;
         }
         const n = Math.min(size - fill, chunk.length - off);
