@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStudio, type StudioContext } from './context';
+import { callOrThrow } from './dispatch';
+import { handlers } from './handlers';
 import type { StudioEvent } from './contract';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { FEED_KEEP, FEED_POLL_MS } from './changeFeed';
@@ -78,6 +80,20 @@ describe('change feed', () => {
     other.close();
     b.changes.stop();
     expect(Math.max(...lat)).toBeLessThan(FEED_POLL_MS + 200);
+  });
+
+  it("tells another process about a pair edit and its undo (pairs.undo emits)", async () => {
+    const seen = record(b);
+    b.changes.poll();
+    const pair = (await callOrThrow(handlers, a, 'pairs.list', { datasetId: 1, offset: 0, limit: 1 })).items[0];
+    await callOrThrow(handlers, a, 'pairs.edit', { id: pair.id, edit: { action: 'reject' } });
+    await callOrThrow(handlers, a, 'pairs.undo', { pairId: pair.id });
+    b.changes.poll();
+    expect(seen.filter((x) => x.e.type === 'pairs.changed').map((x) => x.e)).toEqual([
+      { type: 'pairs.changed', datasetId: 1, pairIds: [pair.id] },
+      { type: 'pairs.changed', datasetId: 1, pairIds: [pair.id] },
+    ]);
+    expect(seen.every((x) => x.from === 'remote')).toBe(true);
   });
 
   it('writes training steps in batches, keeping the order of the events around them', async () => {
