@@ -132,7 +132,7 @@ describe('runs screen for researchers', () => {
     await chart.locator('[data-testid="chart-log"]').click();
     // x by training time (seconds from the per-epoch timing) and by epoch
     await page.selectOption('[data-testid="chart-x"]', 'time');
-    await expect.poll(() => chart.locator('[data-testid="chart-readout"]').textContent()).toMatch(/training time \d+ s/);
+    await expect.poll(() => chart.locator('[data-testid="chart-readout"]').textContent()).toMatch(/training time \d+(\.\d)? s/);
     await page.$eval('.charts', (el) => el.scrollIntoView({ block: 'start' }));
     await shot('runs-time-axis');
     await page.selectOption('[data-testid="chart-x"]', 'epoch');
@@ -178,6 +178,18 @@ describe('runs screen for researchers', () => {
     const csv = readFileSync(path!, 'utf8').split('\r\n');
     expect(csv[0]).toContain('Γ acc. best');
     expect(csv.length).toBeGreaterThanOrEqual(7);
+
+    // Table 1 as one sweep from the form: 5 representations × 2 depths, one snapshot
+    await page.click('[data-testid="new-run"]');
+    await page.selectOption('[data-testid="launch-model"]', 'sound-clf');
+    await page.fill('[data-testid="launch-epochs"]', '1');
+    await page.waitForSelector('[data-testid="launch-preview"] li');
+    await page.click('[data-testid="launch-table1-sweep"]');
+    await expect.poll(async () => (await runs()).length, { timeout: 20_000 }).toBe(16);
+    const sweep = (await env.call<Array<Run & { snapshotId: number }>>('runs.list', {})).slice(6);
+    expect(new Set(sweep.map((r) => `${r.representation}/${r.convLayers}`)).size).toBe(10);
+    expect(new Set(sweep.map((r) => r.snapshotId)).size).toBe(1);
+    for (const r of sweep) await env.call('runs.stop', { id: r.id }).catch(() => undefined);
     expect(env.consoleErrors).toEqual([]);
   });
 });
