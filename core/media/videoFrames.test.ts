@@ -82,8 +82,20 @@ describe('videoFrames (one ffmpeg pass per video)', () => {
     await expect(videoFrames(join(dir, 'nope.mp4'), [0], () => undefined)).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.kind === 'not_found');
   }, 30_000);
 
-  it('compresses a regular grid of thresholds into one term', () => {
+  it('compresses a regular grid of thresholds into one term, and scattered ones into one covering grid', () => {
     const grid = Array.from({ length: 400 }, (_, k) => BigInt(3000 * k));
     expect(selectExpression(grid)).toBe('gt(clip(floor((pts-(0))/3000)+1,0,400),if(isnan(prev_pts),0,clip(floor((prev_pts-(0))/3000)+1,0,400)))');
+    const scattered = grid.filter((_, k) => (k * 7919) % 3 !== 0);
+    expect(selectExpression(scattered, 5)).toBe(selectExpression([scattered[0], scattered.at(-1)!, ...Array.from({ length: 398 }, (_, k) => BigInt(3000 * (k + 1)))]));
   });
+
+  it('a superset selection (scattered times) still answers every time with the right frame', async () => {
+    const file = makeVideo('sparse.mp4', '30000/1001', 'testsrc2');
+    const times = [0.1, 0.4, 0.5, 1.1, 1.7, 1.8, 2.3];
+    const got = new Map<number, Uint8Array>();
+    const r = await videoFrames(file, times, (f) => void f.requests.forEach((i) => got.set(i, f.data)), { maxSelectRuns: 1 });
+    expect(r!.frames).toBeGreaterThan(times.length); // the covering grid (0.1 s) piped more frames than asked
+    expect(r!.missing).toEqual([]);
+    for (const [i, t] of times.entries()) expect(Buffer.from(got.get(i)!).equals(Buffer.from((await extractVideoFrame(file, t)).data))).toBe(true);
+  }, 30_000);
 });

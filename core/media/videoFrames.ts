@@ -10,6 +10,7 @@
 // pts − R(start); a target of T is therefore met by the first frame with
 // pts_filter ≥ R(T + start) − R(start), computed here in exact integer arithmetic.
 import { spawn } from 'node:child_process';
+import { findFfmpeg } from '../env/ffmpeg';
 import { AvError } from '../errors';
 import { assertExists, ffmpegError, ffmpegPath } from './ffmpegRun';
 import type { RgbImage } from './image';
@@ -87,8 +88,28 @@ export function targetPts(atSeconds: number, t: StreamTiming): bigint {
  * many thresholds are ≤ x, a frame is selected when count(pts) > count(prev_pts). Sorted distinct
  * thresholds are compressed into arithmetic runs (a, step, n), each counted in closed form.
  */
-export function selectExpression(thresholds: bigint[]): string {
+export function selectExpression(thresholds: bigint[], maxRuns = MAX_RUNS): string {
   const ts = [...new Set(thresholds.map(String))].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let runs = arithmeticRuns(ts);
+  if (runs.length > maxRuns) {
+    // scattered times (many rejected windows): one run on their common grid selects a superset of
+    // the frames — every frame a threshold needs is still selected, extra frames answer no request
+    const g = ts.reduce((acc, t) => gcd(acc, t - ts[0]), 0n) || 1n;
+    runs = [{ a: ts[0], step: g, n: Number((ts[ts.length - 1] - ts[0]) / g) + 1 }];
+  }
+  const count = (x: string) => runs.map((r) => (r.n === 1 ? `gte(${x},${r.a})` : `clip(floor((${x}-(${r.a}))/${r.step})+1,0,${r.n})`)).join('+');
+  return `gt(${count('pts')},if(isnan(prev_pts),0,${count('prev_pts')}))`;
+}
+
+/** Above this many runs the expression (an ffmpeg argument, ≤ 128 KB) falls back to one grid run. */
+const MAX_RUNS = 200;
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+function arithmeticRuns(ts: bigint[]): Array<{ a: bigint; step: bigint; n: number }> {
   const runs: Array<{ a: bigint; step: bigint; n: number }> = [];
   for (const t of ts) {
     const r = runs.at(-1);
@@ -98,8 +119,7 @@ export function selectExpression(thresholds: bigint[]): string {
     } else if (r && t - (r.a + r.step * BigInt(r.n - 1)) === r.step) r.n++;
     else runs.push({ a: t, step: 1n, n: 1 });
   }
-  const count = (x: string) => runs.map((r) => (r.n === 1 ? `gte(${x},${r.a})` : `clip(floor((${x}-(${r.a}))/${r.step})+1,0,${r.n})`)).join('+');
-  return `gt(${count('pts')},if(isnan(prev_pts),0,${count('prev_pts')}))`;
+  return runs;
 }
 
 /**
@@ -108,7 +128,7 @@ export function selectExpression(thresholds: bigint[]): string {
  * `data` is its own buffer, the receiver's to keep. Returns null when the stream's time
  * base cannot be read exactly (the caller then extracts frames one by one).
  */
-export async function videoFrames(file: string, times: readonly number[], onFrame: (frame: SelectedFrame) => Promise<void> | void, opts: { signal?: AbortSignal } = {}): Promise<VideoFramesResult | null> {
+export async function videoFrames(file: string, times: readonly number[], onFrame: (frame: SelectedFrame) => Promise<void> | void, opts: { signal?: AbortSignal; maxSelectRuns?: number } = {}): Promise<VideoFramesResult | null> {
   for (const t of times) if (!Number.isFinite(t) || t < 0) throw new AvError('out_of_range', `invalid frame time ${t} s`, { file });
   await assertExists(file);
   if (times.length === 0) return { frames: 0, missing: [] };
@@ -120,9 +140,9 @@ export async function videoFrames(file: string, times: readonly number[], onFram
   let next = 0;
 
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-vf', `select='${selectExpression(thresholds)}',showinfo`,
-    '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn',
+    '-vf', `select='${selectExpression(thresholds, opts.maxSelectRuns)}',showinfo`,
+    ...passthroughArgs(), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
   const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const onAbort = () => child.kill('SIGKILL');
@@ -197,6 +217,13 @@ export async function videoFrames(file: string, times: readonly number[], onFram
     opts.signal?.removeEventListener('abort', onAbort);
   }
   return { frames, missing: order.slice(next) };
+}
+
+/** Every selected frame out as it is, none duplicated or dropped: -fps_mode (ffmpeg ≥ 5.1) or -vsync. */
+function passthroughArgs(): string[] {
+  const m = /^n?(\d+)\.(\d+)/.exec(findFfmpeg()?.version ?? '');
+  const modern = !m || Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 1);
+  return modern ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
 }
 
 function collect(bin: string, args: string[]): Promise<{ stdout: Buffer; stderr: string; code: number | null }> {
