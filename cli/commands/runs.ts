@@ -92,6 +92,7 @@ export function registerRuns(program: Command): void {
     .option('--conv-layers <n>', 'sound classifier depth: 3 or 4 (Table 1)', '4')
     .option('--representation <rep>', `sound-classifier input: ${REPRESENTATION_VALUES.join(', ')} (Table 1; default lms)`)
     .option('--batch-size <n>', 'override the preset batch size')
+    .option('--keep-checkpoints <k>', 'keep only the last K epoch checkpoints and the best one (default: every epoch\'s)')
     .option('--detach', 'only queue the runs (a studio that is serving picks them up)')
     .option('--json', 'print the runs as JSON');
   addHomeOption(train).action(
@@ -122,6 +123,7 @@ export function registerRuns(program: Command): void {
           soundConvLayers: conv,
           representation: representation as (typeof REPRESENTATION_VALUES)[number] | undefined,
           batchSize: int('batch-size', o.batchSize as string, 2),
+          keepCheckpoints: int('keep-checkpoints', o.keepCheckpoints as string, 1),
         });
         if (!o.json) for (const c of plan.created) process.stderr.write(`queued run ${c.runId} (${c.model}): ${c.reason}\n`);
         announceRuns(ctx, plan.created.map((c) => c.runId)); // every open studio shows them; a serving one picks them up

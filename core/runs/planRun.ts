@@ -27,6 +27,8 @@ export interface LaunchRequest {
   batchSize?: number;
   /** epochs of encoder/evaluator runs queued on the way (default: the preset's) */
   encoderEpochs?: number;
+  /** checkpoint retention of the requested run: the last K and the best (default: every epoch's) */
+  keepCheckpoints?: number;
 }
 
 export interface LaunchPlan {
@@ -83,6 +85,7 @@ export function planRun(cat: Catalog, req: LaunchRequest): LaunchPlan {
       soundConvLayers: req.soundConvLayers,
       representation: req.representation,
       batchSize: req.batchSize,
+      keepCheckpoints: req.keepCheckpoints,
     };
     const targetRunId = createRun(cat, resolveRunConfig(request));
     created.push({ runId: targetRunId, model: req.model, reason: 'requested' });

@@ -50,6 +50,8 @@ export const RunConfigSchema = z.object({
     ndf: z.number().int().positive(),
   }),
   evalEvery: z.number().int().positive(),
+  /** checkpoints kept: the last K and the best (core/runs/checkpointRetention.ts); 0 = every epoch's */
+  keepCheckpoints: z.number().int().min(0).default(0),
   /** the sample grid saved each epoch: fixed conditions × fixed noise */
   sampleGrid: z.object({ conditions: z.number().int().positive(), noise: z.number().int().positive() }),
 });
@@ -69,6 +71,8 @@ export interface RunRequest {
   soundConvLayers?: 3 | 4;
   representation?: (typeof REPRESENTATION_VALUES)[number];
   batchSize?: number;
+  /** keep only the last K checkpoints and the best (0 or absent: every epoch's) */
+  keepCheckpoints?: number;
 }
 
 /** Adam learning rate of the classifiers and the autoencoder (the paper is silent; Adam's default). */
@@ -111,6 +115,7 @@ export function resolveRunConfig(req: RunRequest): RunConfig {
       ndf: preset.ndf,
     },
     evalEvery: GAMMA_EVAL_EVERY,
+    keepCheckpoints: req.keepCheckpoints ?? 0,
     sampleGrid: { conditions: 8, noise: 4 },
   });
 }

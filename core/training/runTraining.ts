@@ -19,6 +19,7 @@ import {
 } from '../runs/runsRepo';
 import type { WorkerMessage } from '../runs/workerMessages';
 import { loadCheckpointModel, restoreOptimizer, saveCheckpoint } from './checkpointIO';
+import { pruneCheckpoints } from '../runs/checkpointRetention';
 import { classifierEpoch } from './classifierEpoch';
 import { buildClassifierFor, loadEncoderRun, predictFrom, type LoadedEncoder } from './encoders';
 import { createGanOptimizers, ganClsStep } from './ganStep';
@@ -462,6 +463,7 @@ export async function executeRun(ctx: StudioContext, runId: number, hooks: RunHo
         if (evaluations.length) addEvaluations(cat, runId, evaluations);
         recordEpoch(cat, runId, epoch, step, dir);
       });
+      if (config.keepCheckpoints > 0) pruneCheckpoints(cat, runId, config.keepCheckpoints, ctx.home.runsDir);
       const evalMetrics = Object.fromEntries(evaluations.filter((e) => e.instrument === '').map((e) => [`${e.kind}_${e.split}`, e.value]));
       hooks.report({ type: 'epoch', runId, epoch, seconds, itemsPerSecond, metrics: { ...result.metrics, ...evalMetrics }, sampleHash });
       if (hooks.shouldStop() && epoch < config.epochs) {
