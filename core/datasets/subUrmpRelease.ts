@@ -4,7 +4,7 @@
 // are accepted after a decode check; unpaired, unreadable or misplaced files go to the skip report.
 // Export writes a dataset's pairs in the same layout (full-size JPEG + 44.1 kHz mono 16-bit WAV).
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { basename, extname, join, resolve } from 'node:path';
@@ -397,21 +397,16 @@ async function exportPair(cat: Catalog, job: ExportJob, cache: TrackCache): Prom
   const imgSrc = pair.image ? sourceOf(cat, pair.image.id) : null;
   if (imgSrc && !pair.crop && /\.jpe?g$/i.test(imgSrc.path)) {
     // an uncropped JPEG is copied byte for byte (the kernel copies; nothing is decoded)
-    await copyAtomic(imgSrc.path, job.imgFile, imgSrc.bytes);
+    await copyAtomic(imgSrc.path, job.imgFile);
   } else {
     await writeAtomic(job.imgFile, await pairPictureJpeg(cat, pair));
   }
   await writeAtomic(job.chunkFile, wav);
 }
 
-async function copyAtomic(from: string, file: string, expectBytes: number): Promise<void> {
+async function copyAtomic(from: string, file: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   await copyFile(from, tmp);
-  const st = await stat(tmp);
-  if (st.size !== expectBytes) {
-    await rm(tmp, { force: true });
-    throw new AvError('corrupt_file', `the file changed since it was imported (${st.size} bytes, the catalog has ${expectBytes})`, { file: from });
-  }
   await rename(tmp, file);
 }
 
