@@ -7,7 +7,7 @@ import { rendererConfig } from './renderer/vite.shared';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // Native and heavy Node packages stay outside the main bundle and load from node_modules.
-const nodeExternals = ['better-sqlite3', 'sharp', 'ws', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@ffmpeg-installer/ffmpeg', 'fft.js', 'zod'];
+const nodeExternals = ['better-sqlite3', 'sharp', 'ws', '@alexanderolsen/libsamplerate-js', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@ffmpeg-installer/ffmpeg', 'fft.js', 'zod'];
 
 export default defineConfig({
   main: {
