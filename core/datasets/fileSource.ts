@@ -5,7 +5,7 @@
 // of a sane size is media. A device (/dev/zero, /dev/urandom), a FIFO, a socket or a folder would
 // make a reader block or read without end, so they are refused by `stat` alone, never opened.
 import { statSync, type Stats } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SourceKind } from '../catalog/sourcesRepo';
 import { AvError, toAvError } from '../errors';
@@ -136,3 +136,23 @@ export async function ensureWritableFolder(dir: string): Promise<string> {
   }
   return path;
 }
+
+/**
+ * A folder's entry names, split into those that are valid UTF-8 (usable as paths everywhere) and
+ * those that are not: a name that is not UTF-8 comes back from a string readdir garbled (U+FFFD),
+ * a path that does not exist, so its file would fail later as "no such file" under a name nobody
+ * has. Callers report `undecodable` (shown name + the raw bytes in hex) instead.
+ */
+export async function readDirNames(dir: string): Promise<{ names: string[]; undecodable: Array<{ shown: string; hex: string }> }> {
+  const names: string[] = [];
+  const undecodable: Array<{ shown: string; hex: string }> = [];
+  for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+    const name = raw.toString('utf8');
+    if (Buffer.from(name, 'utf8').equals(raw)) names.push(name);
+    else undecodable.push({ shown: name, hex: raw.toString('hex') });
+  }
+  return { names, undecodable };
+}
+
+/** The skip reason for a name readDirNames could not decode. */
+export const undecodableReason = (hex: string): string => `the file name is not valid UTF-8 (bytes ${hex}): rename it (UTF-8) to import it`;

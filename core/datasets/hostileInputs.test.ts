@@ -203,3 +203,21 @@ describe('a silent URMP track (issue 19, item 11)', () => {
     expect(silent?.reason).toMatch(/silent track/);
   });
 });
+
+describe('a non-UTF-8 file name (issue 19, item 11)', () => {
+  it('is reported as such, not as a missing file under a garbled name', async () => {
+    const root = join(dir, 'urmp-latin1');
+    const piece = join(root, '01_Cafe_vn_vc');
+    mkdirSync(piece, { recursive: true });
+    makeVideo(join(piece, 'Vid_01_Cafe_vn_vc.mp4'), 2);
+    writeFileSync(join(piece, 'AuSep_1_vn_01_Cafe.wav'), encodeWav(tone(2, 440), SAMPLE_RATE));
+    // "AuSep_2_vc_01_Café.wav" with é as the single byte 0xe9 (Latin-1), not valid UTF-8
+    const raw = Buffer.concat([Buffer.from(`${piece}/AuSep_2_vc_01_Caf`), Buffer.from([0xe9]), Buffer.from('.wav')]);
+    writeFileSync(raw, encodeWav(tone(2, 130), SAMPLE_RATE));
+    const r = await importUrmp(cat, root, { name: 'latin1' });
+    expect(r.added).toBeGreaterThan(0);
+    const entry = r.skipped.find((s) => s.reason.includes('not valid UTF-8'));
+    expect(entry?.reason).toContain('e9');
+    expect(entry?.file.startsWith(join(piece, 'AuSep_2_vc_01_Caf'))).toBe(true);
+  });
+});

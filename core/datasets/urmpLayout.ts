@@ -6,6 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isUrmpCode, type UrmpCode } from './instruments';
 import type { SkipReport } from './skipReport';
+import { readDirNames, undecodableReason } from './fileSource';
 
 export interface UrmpTrack {
   /** Player number k (1-based). */
@@ -49,7 +50,9 @@ export async function scanUrmp(root: string, skips: SkipReport): Promise<UrmpPie
       skips.add(dir, 'not a URMP piece folder (expected NN_Piece_inst1_inst2… with codes vn va vc db fl ob cl sax bn tpt hn tbn tba)');
       continue;
     }
-    const files = (await readdir(dir)).sort();
+    const listed = await readDirNames(dir);
+    for (const u of listed.undecodable) skips.add(join(dir, u.shown), undecodableReason(u.hex));
+    const files = listed.names.sort();
     const videos = files.filter((f) => VIDEO_RE.test(f));
     if (!videos.length) {
       skips.add(dir, 'missing video: no Vid_*.mp4 in the piece folder; its tracks are skipped');
