@@ -82,6 +82,17 @@ const reportKey = (cat: Catalog, id: number) => `${cat.file}#${id}`;
 export function cleanStaleImports(cat: Catalog): number {
   const running = cat.db.prepare("SELECT id, pid FROM import_reports WHERE status = 'running'").all() as Array<{ id: number; pid: number | null }>;
   let cleaned = 0;
+  // staging rows of imports already closed (their abort could close the report but not delete them)
+  const leftovers = cat.db
+    .prepare("SELECT DISTINCT s.report_id AS id FROM import_staging_pairs s JOIN import_reports r ON r.id = s.report_id WHERE r.status != 'running' UNION SELECT DISTINCT s.report_id FROM import_staging_sources s JOIN import_reports r ON r.id = s.report_id WHERE r.status != 'running'")
+    .all() as Array<{ id: number }>;
+  for (const r of leftovers) {
+    cat.tx(() => {
+      cat.db.prepare('DELETE FROM import_staging_pairs WHERE report_id = ?').run(r.id);
+      cat.db.prepare('DELETE FROM import_staging_sources WHERE report_id = ?').run(r.id);
+    });
+    cleaned++;
+  }
   for (const r of running) {
     const key = reportKey(cat, r.id);
     if (r.pid !== null && r.pid !== process.pid && processAlive(r.pid)) continue;
@@ -239,9 +250,18 @@ export class ImportWriter {
           .run(cancelled ? 'cancelled' : 'failed', nowIso(), message, JSON.stringify(skips.entries), reportId);
       });
     } catch {
-      // the catalog cannot be written now (the disk is still full): the report is cleaned later;
-      // the caller reports the original error, not this one
-      unabortedReports.set(key, message);
+      // the catalog cannot take the deletes now (the disk is still full): at least close the report
+      // (one row, a page or two), and leave the staging rows to the next cleanStaleImports; the
+      // caller reports the original error, not this one
+      try {
+        cat.tx(() =>
+          cat.db
+            .prepare('UPDATE import_reports SET status = ?, finished_at = ?, error = ? WHERE id = ?')
+            .run(cancelled ? 'cancelled' : 'failed', nowIso(), message, reportId),
+        );
+      } catch {
+        unabortedReports.set(key, message);
+      }
     }
   }
 }
