@@ -81,7 +81,7 @@ export function registerRuns(program: Command): void {
     .requiredOption('--model <kind>', `one of ${MODEL_KINDS.join(', ')}`)
     .requiredOption('--dataset <name|id>', 'the dataset (a snapshot of its current curation is frozen for the run)')
     .option('--preset <preset>', 'paper (full size), small (64×64, narrow layers: minutes on a CPU) or tiny (seconds)', 'paper')
-    .option('--epochs <n>', 'epochs (default: 200 at paper, 30 at small, 3 at tiny)')
+    .option('--epochs <n>', 'epochs (default: 200 at paper, 20 at small, 3 at tiny)')
     .option('--seed <n>', 'seed of initialisation, shuffles and wrong pairs', '1')
     .option('--snapshot <id>', 'train on this existing snapshot instead of a new one')
     .option('--encoder <run>', 'the encoder run giving the condition (default: newest finished one, or train one first)')

@@ -84,7 +84,7 @@ export const isGanModel = (m: ModelKind): boolean => m === 's2i-c' || m === 's2i
  * Default epochs: the paper trains for many epochs; small runs are minutes on a CPU (README
  * "Fidelity"); tiny runs are for seconds-long checks.
  */
-export const DEFAULT_EPOCHS: Record<PresetName, number> = { paper: 200, small: 30, tiny: 3 };
+export const DEFAULT_EPOCHS: Record<PresetName, number> = { paper: 200, small: 20, tiny: 3 };
 
 export function resolveRunConfig(req: RunRequest): RunConfig {
   const preset: ModelPreset = getPreset(req.preset);
