@@ -111,7 +111,7 @@ export class FeatureTasks {
   }
 
   status(datasetId: number): DatasetFeatures {
-    const s = featureStatus(this.ctx.catalog, this.ctx.blobs, datasetId);
+    const s = featureStatus(this.ctx.catalog, this.ctx.blobs, datasetId, { checkFiles: false });
     return { datasetId, pairs: s.pairs, done: s.done, lms: s.lms, image: s.image, task: this.task(datasetId) };
   }
 

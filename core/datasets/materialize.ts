@@ -150,10 +150,16 @@ export interface FeatureStatus {
 }
 
 /** How many of a dataset's pairs have their features stored (what is left for materializeDataset). */
-export function featureStatus(cat: Catalog, blobs: BlobStore, datasetRef: number | string, opts: Pick<MaterializeOptions, 'includeRejected' | 'features' | 'pairIds'> = {}): FeatureStatus {
+export function featureStatus(
+  cat: Catalog,
+  blobs: BlobStore,
+  datasetRef: number | string,
+  opts: Pick<MaterializeOptions, 'includeRejected' | 'features' | 'pairIds'> & { /** also stat each blob file (default true; false: the rows only, quicker) */ checkFiles?: boolean } = {},
+): FeatureStatus {
   const ds = getDataset(cat, datasetRef);
   const kinds = new Set(opts.features ?? ['lms', 'image']);
-  const has = presence(cat, blobs);
+  const rowStmt = cat.db.prepare('SELECT 1 FROM feature_cache WHERE key = ?').pluck();
+  const has = opts.checkFiles === false ? (k: string) => rowStmt.get(k) !== undefined : presence(cat, blobs);
   const st: FeatureStatus = { pairs: 0, done: 0, lms: 0, image: 0 };
   for (const p of pairsToMaterialize(cat, ds.id, opts)) {
     const k = pairFeatureKeys(p);
