@@ -149,6 +149,7 @@ describe('runs screen for researchers', () => {
     await page.click('[data-testid="columns-picker"] summary');
     await page.click('[data-testid="col-left-seed"]');
     await page.click('[data-testid="col-toggle-gammaLast"]');
+    await shot('runs-columns');
     await page.click('[data-testid="columns-picker"] summary');
     const after = await headerOrder();
     expect(after.indexOf('seed')).toBe(after.indexOf('preset') - 1);
