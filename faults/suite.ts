@@ -577,7 +577,7 @@ if (mounted) {
     const free = () => {
       for (const f of readdirSync(mnt)) if (f.startsWith('filler')) rmSync(join(mnt, f));
     };
-    await fault('disk full during an import: typed io error, import failed, no staging rows after restart', async () => {
+    await fault('disk full during an import: typed io error; after a restart no staging rows and no report left running', async () => {
       // leave ~512 KiB: the import opens the catalog and starts, and the disk fills while it stages rows
       fill(512);
       const e = await cli(['ingest', 'manifest', bigManifest, '--name', 'full', '--home', fhome, '--json']).done;
@@ -595,7 +595,7 @@ if (mounted) {
       const again = await cli(['ingest', 'manifest', smallManifest, '--name', 'full', '--home', fhome, '--json']).done;
       return again.code === 0 ? true : `import after freeing space failed: ${again.stderr.trim()}`;
     });
-    await fault('disk full during training: the run ends typed, the catalog intact, resume finishes it', async () => {
+    await fault('disk full during training: the run ends failed/interrupted (not running), the catalog intact, resume finishes it', async () => {
       const train = cli(['train', '--model', 'sound-clf', '--dataset', 'small', '--preset', 'tiny', '--epochs', '2', '--seed', '2', '--home', fhome, '--json']);
       // fill the disk once the first epoch landed
       for (let i = 0; i < 600; i++) {
