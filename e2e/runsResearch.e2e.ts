@@ -90,6 +90,11 @@ describe('runs screen for researchers', () => {
     await expect.poll(() => page.textContent('[data-testid="run-detail"] h2')).toContain(`Run ${s2ic.id}`);
     // the worker's log is kept with the run and shown after it ended
     expect(await page.textContent('[data-testid="run-log"]')).toContain('finished at epoch 1');
+    await page.$eval('[data-testid="run-log"]', (el) => el.scrollIntoView({ block: 'center' }));
+    await shot('runs-log');
+    await page.click('[data-testid="overlay-picker"] summary');
+    await shot('runs-overlay-picker');
+    await page.click('[data-testid="overlay-picker"] summary');
 
     await page.check(`[data-testid="overlay-${s2ia.id}"]`);
     await page.waitForSelector('[data-testid="run-legend"]');
