@@ -7,6 +7,7 @@ import type { ApiInput, Pair } from '../../core/api/contract';
 import { callOrThrow } from '../../core/api/dispatch';
 import { handlers } from '../../core/api/handlers';
 import { ingest, type IngestOutcome, type IngestRequest } from '../../core/datasets/datasetService';
+import { clearFeatureWorkPending, markFeatureWorkPending } from '../../core/datasets/featureTasks';
 import { materializeDataset } from '../../core/datasets/materialize';
 import { AvError } from '../../core/errors';
 import { action, emit, fail, textTable } from '../output';
@@ -58,7 +59,9 @@ async function runIngest(opts: Common, req: IngestRequest): Promise<void> {
     process.once('SIGINT', onSigint);
     try {
       const r = await ingest(ctx.catalog, req, { events: ctx.events, signal: ctl.signal, onProgress: progressLine(`importing ${req.kind}`, opts.json) });
-      emit(r, opts, ingestReport);
+      // the pairs' features: computed by the next studio start in the background, or by `materialize` now
+      if (r.added > 0) markFeatureWorkPending(ctx, r.dataset.id);
+      emit(r, opts, (x) => `${ingestReport(x)}${x.added > 0 ? `\nfeatures: computed in the background when the studio starts, or now with \`avstudio materialize ${x.dataset.name}\`` : ''}`);
     } finally {
       process.off('SIGINT', onSigint);
     }
@@ -301,13 +304,15 @@ export function registerExport(program: Command): void {
         process.once('SIGINT', onSigint);
         try {
           const t0 = performance.now();
-          const r = await materializeDataset(ctx.catalog, ctx.blobs, await datasetId(ctx, ref), {
+          const id = await datasetId(ctx, ref);
+          const r = await materializeDataset(ctx.catalog, ctx.blobs, id, {
             signal: ctl.signal,
             workers,
             features: o.only ? [o.only as 'lms' | 'image'] : undefined,
             onProgress: progressLine('features', o.json),
           });
           const seconds = (performance.now() - t0) / 1000;
+          if (!o.only) clearFeatureWorkPending(ctx, id);
           const computedPairs = r.pairs - Math.min(r.cached.lms, r.cached.image);
           emit({ ...r, seconds: Math.round(seconds * 1000) / 1000, pairsPerSecond: seconds > 0 ? Math.round((computedPairs / seconds) * 10) / 10 : null }, o, (x) =>
             `${x.pairs} pairs: computed ${x.computed.lms} LMS + ${x.computed.image} pictures, ${x.cached.lms} + ${x.cached.image} already stored${x.failed.length ? `, ${x.failed.length} failed` : ''} in ${x.seconds.toFixed(1)} s${x.pairsPerSecond ? ` (${x.pairsPerSecond} pairs/s)` : ''}` +

@@ -8,7 +8,7 @@ import { openStudio } from '../api/context';
 import type { StudioEvent } from '../api/contract';
 import { dispatch } from '../api/dispatch';
 import { handlers } from '../api/handlers';
-import { featureTasks, pendingFeatureWork } from './featureTasks';
+import { clearFeatureWorkPending, featureTasks, markFeatureWorkPending, pendingFeatureWork } from './featureTasks';
 import { makeUrmpFixture, tempDir } from './testFixtures';
 
 type FeaturesEvent = Extract<StudioEvent, { type: 'features.progress' }>;
@@ -49,6 +49,11 @@ describe('feature tasks', () => {
     expect(featureTasks(ctx2).resumePending()).toEqual([id]);
     expect(await featureTasks(ctx2).wait(id)).toMatchObject({ state: 'done', failed: 0 });
     expect(featureTasks(ctx2).status(id)).toMatchObject({ done: end!.total });
+    expect(pendingFeatureWork(ctx2)).toEqual([]);
+    // the CLI's ingest lists its new dataset for the next start; a finished `materialize` takes it off
+    markFeatureWorkPending(ctx2, id);
+    expect(pendingFeatureWork(ctx2)).toEqual([id]);
+    clearFeatureWorkPending(ctx2, id);
     expect(pendingFeatureWork(ctx2)).toEqual([]);
     ctx2.close();
   }, 60_000);

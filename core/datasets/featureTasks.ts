@@ -31,6 +31,16 @@ export function pendingFeatureWork(ctx: StudioContext): number[] {
   }
 }
 
+/** Lists a dataset's feature work for the next studio start (the CLI's ingest, which does not wait for it). */
+export function markFeatureWorkPending(ctx: StudioContext, datasetId: number): void {
+  setPending(ctx, datasetId, true);
+}
+
+/** Takes a dataset off that list (a `materialize` that went through all its pairs). */
+export function clearFeatureWorkPending(ctx: StudioContext, datasetId: number): void {
+  if (pendingFeatureWork(ctx).includes(datasetId)) setPending(ctx, datasetId, false);
+}
+
 function setPending(ctx: StudioContext, datasetId: number, on: boolean): void {
   const ids = new Set(pendingFeatureWork(ctx));
   if (on) ids.add(datasetId);
