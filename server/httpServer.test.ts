@@ -232,3 +232,18 @@ describe('serve on a LAN (issue 19, item 15)', () => {
     }
   });
 });
+
+describe('runs.list over HTTP (issue 19, item 14)', () => {
+  it('shows a run whose worker died as interrupted, not running', async () => {
+    const { createDemoDataset } = await import('../core/datasets/demoDataset');
+    const { planRun } = await import('../core/runs/planRun');
+    const { setRunStatus } = await import('../core/runs/runsRepo');
+    const { spawnSync } = await import('node:child_process');
+    await createDemoDataset(ctx.catalog, ctx.blobs, 'runs-small', { trackSeconds: 1 });
+    const id = planRun(ctx.catalog, { model: 'sound-clf', dataset: 'runs-small', preset: 'tiny', epochs: 1 }).targetRunId;
+    setRunStatus(ctx.catalog, id, 'running', { pid: spawnSync(process.execPath, ['-e', '0']).pid, error: null });
+    const r = await post('/api/runs.list', '{}', { authorization: `Bearer ${server.token}` });
+    const runs = ((await r.json()) as { result: Array<{ id: number; status: string }> }).result;
+    expect(runs.find((x) => x.id === id)?.status).toBe('interrupted');
+  });
+});

@@ -4,9 +4,9 @@ import { findDataset } from '../catalog/datasetsRepo';
 import { AvError } from '../errors';
 import { planRun, previewRun } from '../runs/planRun';
 import { generateForPairs } from '../training/generate';
-import { annotateRun, getRun, listRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
+import { annotateRun, getRun, listRuns, reconcileDeadRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
 import { readRunLog } from '../runs/runLog';
-import { announceRuns, type RunSupervisor } from '../runs/supervisor';
+import { announceRuns, pidIsAlive, type RunSupervisor } from '../runs/supervisor';
 import type { StudioContext } from './context';
 import type { ApiHandlers } from './dispatch';
 import type { RunSummary } from './runsContract';
@@ -104,7 +104,11 @@ export function runSummary(ctx: StudioContext, r: RunRow): RunSummary {
 type RunsHandlers = Pick<ApiHandlers, 'runs.list' | 'runs.get' | 'runs.launch' | 'runs.preview' | 'runs.annotate' | 'runs.stop' | 'runs.resume' | 'runs.metrics' | 'runs.generate'>;
 
 export const runsHandlers: RunsHandlers = {
-  'runs.list': (_input, ctx) => listRuns(ctx.catalog).map((r) => runSummary(ctx, r)),
+  'runs.list': (_input, ctx) => {
+    // a run whose worker died while no supervisor of this process watched it shows as interrupted
+    reconcileDeadRuns(ctx.catalog, pidIsAlive);
+    return listRuns(ctx.catalog).map((r) => runSummary(ctx, r));
+  },
   'runs.get': (input, ctx) => {
     const r = getRun(ctx.catalog, input.id);
     const checkpoints = ctx.catalog.db.prepare('SELECT epoch, step, created_at AS createdAt FROM checkpoints WHERE run_id = ? ORDER BY epoch').all(r.id) as Array<{ epoch: number; step: number; createdAt: string }>;
