@@ -322,7 +322,7 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
   return res;
 }
 
-/** Runs jobs on worker threads (or in this thread when workers is 0 or threads cannot start). */
+/** A feature worker thread, started early; `ready` once it has loaded its modules. */
 interface PooledWorker {
   w: Worker;
   ready: boolean;
