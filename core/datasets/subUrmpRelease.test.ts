@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetCounts } from '../catalog/datasetsRepo';
 import { listPairs } from '../catalog/pairsRepo';
@@ -132,14 +132,19 @@ describe('Sub-URMP release at scale: bad media among many pairs', () => {
     const target = join(tempDir('release-link-'), 'elsewhere.wav');
     renameSync(chunks[110], target);
     symlinkSync(target, chunks[110]);
+    // a file name that is not UTF-8 is reported, not turned into a garbled missing file
+    const chunkDir = dirname(chunks[120]);
+    writeFileSync(Buffer.concat([Buffer.from(`${chunkDir}/extra_`), Buffer.from([0xff]), Buffer.from('.wav')]), good);
+    bad.push([join(chunkDir, 'extra_\uFFFD.wav'), /not valid UTF-8/]);
+    const extraFiles = 1; // the badly named file is not one of the 300 pairs
     const cat = tempCatalog();
     const r = await importSubUrmpRelease(cat, dir, { name: 'big' });
-    expect(r.added).toBe(300 - bad.length);
+    expect(r.added).toBe(300 - (bad.length - extraFiles));
     expect(r.skipped.map((s) => s.file).sort()).toEqual(bad.map(([f]) => f).sort());
     for (const [file, reason] of bad) expect(r.skipped.find((s) => s.file === file)!.reason).toMatch(reason);
     // chunks at 48 kHz stereo and 22.05 kHz mono came in with their true 0.5 s duration
     const durations = cat.db.prepare("SELECT duration_s AS d, count(*) AS n FROM sources WHERE kind = 'audio' GROUP BY round(duration_s, 3)").all() as Array<{ d: number; n: number }>;
-    expect(durations).toEqual([{ d: 0.5, n: 300 - bad.length }]);
+    expect(durations).toEqual([{ d: 0.5, n: 300 - (bad.length - extraFiles) }]);
     expect(rel.otherRate).toBe(30);
     cat.close();
   });

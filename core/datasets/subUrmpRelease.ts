@@ -20,7 +20,7 @@ import { type ImportResult, type ImportRunOptions, runImport, type StagedPair, t
 import { codeForFolder, folderForInstrument } from './instruments';
 import { pairChunk, pairPictureJpeg, sourceOf, TrackCache } from './pairMedia';
 import { SkipReport } from './skipReport';
-import { assertMediaFile } from './fileSource';
+import { assertMediaFile, readDirNames, undecodableReason } from './fileSource';
 
 /** Release split folder → catalog split ("keep the release split (validation → test)"). */
 export const RELEASE_SPLITS: Readonly<Record<string, Split>> = { train: 'train', validation: 'test' };
@@ -47,11 +47,15 @@ async function listDirs(dir: string): Promise<string[]> {
   return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+async function listFiles(dir: string, skips: SkipReport): Promise<string[]> {
   if (!existsSync(dir)) return [];
+  // names that are not valid UTF-8 are reported (they would come back garbled, as missing files)
+  const listed = await readDirNames(dir);
+  for (const u of listed.undecodable) skips.add(join(dir, u.shown), undecodableReason(u.hex));
+  const folders = new Set((await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name));
   // every entry but folders: symlinks, pipes and devices are checked by kind (fileSource) before
   // anything is read, so they land in the skip report with the reason rather than vanish
-  return (await readdir(dir, { withFileTypes: true })).filter((e) => !e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  return listed.names.filter((n) => !folders.has(n) && !n.startsWith('.')).sort();
 }
 
 const stem = (f: string) => f.slice(0, f.length - extname(f).length);
@@ -85,8 +89,8 @@ export async function scanRelease(root: string, skips: SkipReport): Promise<Rele
         for (const d of [imgDir, chunkDir]) if (existsSync(d)) skips.add(d, 'unknown instrument folder (expected one of the 13 Sub-URMP instrument names)');
         continue;
       }
-      const images = new Map((await listFiles(imgDir)).map((f) => [stem(f), f]));
-      const chunks = new Map((await listFiles(chunkDir)).map((f) => [stem(f), f]));
+      const images = new Map((await listFiles(imgDir, skips)).map((f) => [stem(f), f]));
+      const chunks = new Map((await listFiles(chunkDir, skips)).map((f) => [stem(f), f]));
       for (const [name, f] of images) {
         if (!IMAGE_EXT.test(f)) skips.add(join(imgDir, f), 'not a .jpg/.png picture');
         else if (!chunks.has(name)) skips.add(join(imgDir, f), `unpaired image: no chunk ${name}.wav`);
