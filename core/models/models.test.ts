@@ -2,7 +2,7 @@
 // S2I networks support at the `tiny` preset.
 import { describe, expect, it } from 'vitest';
 import { loadTf } from '../training/tfBackend';
-import { PAPER_PRESET, REPRESENTATION_SHAPES, SUB_URMP_CLASSES, TINY_PRESET, type ImageSize } from './presets';
+import { PAPER_PRESET, REPRESENTATION_SHAPES, SMALL_PRESET, SUB_URMP_CLASSES, TINY_PRESET, type ImageSize } from './presets';
 import { buildS2IDiscriminator, buildS2IGenerator } from './s2iGan';
 import { buildI2SDiscriminator, buildI2SGenerator } from './i2sGan';
 import { buildSoundClassifier } from './soundClassifier';
@@ -105,5 +105,32 @@ describe('tiny preset', () => {
     const b = buildS2IGenerator(tf, { preset: TINY_PRESET, seed: 5 });
     const w = (m: typeof a): number[] => Array.from(m.getWeights()[0].dataSync().slice(0, 8));
     expect(w(a)).toEqual(w(b));
+  });
+});
+
+describe('small-preset shapes (the paper\'s structure, narrower)', () => {
+  const kinds = (m: { layers: { getClassName(): string }[] }) => m.layers.map((l) => l.getClassName());
+
+  it('S2I G/D: 64×64×3 with the paper preset\'s layers, a quarter of its widths', () => {
+    for (const build of [buildS2IGenerator, buildS2IDiscriminator]) {
+      const small = build(tf, { preset: SMALL_PRESET });
+      const paper = build(tf, { preset: PAPER_PRESET });
+      expect(kinds(small)).toEqual(kinds(paper));
+      expect(small.inputs.map((i) => i.shape)).toEqual(paper.inputs.map((i) => i.shape));
+      expect(shapeOf(small)).toEqual(shapeOf(paper));
+    }
+    expect(buildS2IGenerator(tf, { preset: SMALL_PRESET }).getLayer('s2i_g_deconv0').outputShape).toEqual([null, 4, 4, 128]);
+  });
+
+  it('Γ on 64×64 images, the sound classifier and the autoencoder on LMS 128×44, as at paper', () => {
+    const gamma = buildImageClassifier(tf, { preset: SMALL_PRESET, numClasses: 5 });
+    expect(gamma.classifier.inputs[0].shape).toEqual([null, 64, 64, 3]);
+    expect(kinds(gamma.classifier)).toEqual(kinds(buildImageClassifier(tf, { preset: PAPER_PRESET, numClasses: 5 }).classifier));
+    const sound = buildSoundClassifier(tf, { preset: SMALL_PRESET, numClasses: 5 });
+    expect(sound.classifier.inputs[0].shape).toEqual([null, 128, 44, 1]);
+    expect(shapeOf(sound.embedding)).toEqual([null, 128]);
+    const ae = buildStackedAutoencoder(tf, { preset: SMALL_PRESET });
+    expect(ae.encoder.inputs[0].shape).toEqual([null, 128, 44, 1]);
+    expect(shapeOf(ae.encoder)).toEqual([null, 128]);
   });
 });
