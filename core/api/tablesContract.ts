@@ -30,6 +30,8 @@ export const TableCellSchema = z.object({
   value: z.union([z.number(), z.string(), z.null()]),
   display: z.string(),
   provenance: ProvenanceSchema.nullable(),
+  /** the best value of its comparison group (set in bold in LaTeX, Markdown and on screen) */
+  best: z.boolean().optional(),
 });
 export type TableCell = z.infer<typeof TableCellSchema>;
 

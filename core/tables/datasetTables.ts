@@ -22,6 +22,10 @@ function songsPerInstrument(ctx: StudioContext, datasetId: number): Map<string, 
 export function buildDatasetTable(ctx: StudioContext, table: 'table2' | 'table3', o: DatasetTableOptions): ResultTable {
   if (o.dataset === undefined) throw new AvError('bad_request', `${table} counts the pairs of a dataset: name it with --dataset`);
   const ds = getDataset(ctx.catalog, o.dataset);
+  // Table 3 is the INIS table: its paper totals beside another kind of dataset would compare unlike with unlike
+  if (table === 'table3' && ds.kind !== 'inis') {
+    throw new AvError('bad_request', `table3 counts an INIS dataset; "${ds.name}" is a ${ds.kind} dataset — import INIS (avstudio import inis) or pick table2`);
+  }
   const counts = datasetCounts(ctx.catalog, ds.id);
   if (!counts.length) throw new AvError('conflict', `${table}: dataset "${ds.name}" has no pairs (import or un-reject some first)`);
   const inis = table === 'table3';

@@ -8,11 +8,11 @@ import type { StudioContext } from '../api/context';
 import type { HumanEvalResults } from '../api/humanEvalContract';
 import { AvError } from '../errors';
 import { PAPER_FIG8_INSTRUMENT_MEANS, PAPER_FIG8_MEANS } from '../evaluation/paperValues';
-import { SCORE_MAX, sessionResults } from '../humaneval/results';
-import { getSession } from '../humaneval/sessions';
+import { progressText, resultsVisible, SCORE_MAX, sessionResults } from '../humaneval/results';
+import { getSession, listSessions } from '../humaneval/sessions';
 import { instrumentLabel } from './runSources';
 import {
-  assertRectangular, column, emptyCell, integerCell, numberCell, paperColumn, provenance, textCell,
+  assertRectangular, column, emptyCell, integerCell, markBest, numberCell, paperColumn, provenance, textCell,
   type ResultTable, type TableCell, type TableRow,
 } from './tableModel';
 
@@ -20,11 +20,24 @@ export { HUMANEVAL_METHOD_ORDER, SCORE_MAX } from '../humaneval/results';
 const methodModel = (m: string) => m.split('#')[0];
 type Stats = Pick<HumanEvalResults['methods'][number], 'n' | 'mean' | 'std' | 'ci' | 'histogram'>;
 
+/**
+ * The session Fig. 8 shows when none is named: the newest whose results may be shown (complete, or
+ * forced by the experimenter) and that has scores. With none, the error says what each session lacks.
+ */
+export function defaultFig8Session(ctx: StudioContext): number {
+  const all = listSessions(ctx.catalog);
+  const shown = all.filter((s) => resultsVisible(s) && s.itemCount > 0 && s.raters.some((r) => r.scored > 0)).sort((a, b) => b.id - a.id);
+  if (shown.length) return shown[0].id;
+  if (!all.length) throw new AvError('not_found', 'fig8: no human-evaluation session yet — create one on the Human-eval screen (or avstudio humaneval create)');
+  const why = all.map((s) => `"${s.name}" (${s.itemCount ? `blind: ${progressText(s)}` : 'no items'})`).join('; ');
+  throw new AvError('conflict', `fig8: no session has complete scoring yet: ${why}`);
+}
+
 export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boolean; force?: boolean }): ResultTable {
-  if (o.session === undefined) throw new AvError('bad_request', 'fig8 summarises a human-evaluation session: name it with --session');
-  const session = getSession(ctx.catalog, o.session);
+  const sessionId0 = o.session ?? defaultFig8Session(ctx);
+  const session = getSession(ctx.catalog, sessionId0);
   if (!session.itemCount) throw new AvError('conflict', `fig8: session ${session.id} ("${session.name}") has no items to score`);
-  const res = sessionResults(ctx.catalog, o.session, { force: o.force });
+  const res = sessionResults(ctx.catalog, sessionId0, { force: o.force });
   if (!res.scoreCount) throw new AvError('conflict', `fig8: session ${res.sessionId} ("${res.name}") has ${res.itemCount} items but no scores yet`);
   const sessionId = res.sessionId;
   const methods = res.methods.filter((m) => m.n > 0);
@@ -62,6 +75,8 @@ export function buildFig8(ctx: StudioContext, o: { session?: number; paper?: boo
     return hit ? hit[1] : null;
   };
   const rows: TableRow[] = methods.map((m) => summaryRow(m.method, m.label, m, m.method, m.runId, null, paperMethodMean(m.method)));
+  // the best-rated generator (ground truth is the reference, not a contender)
+  markBest(rows.filter((r) => r.key !== 'ground-truth').map((r) => r.cells[2]));
   for (const m of methods) {
     for (const b of m.byInstrument) {
       if (b.n) rows.push(summaryRow(`${m.method}:${b.instrument}`, `${m.label} — ${instrumentLabel(b.instrument)}`, b, m.method, m.runId, b.instrument, paperInstrumentMean(m.method, b.instrument)));

@@ -55,18 +55,18 @@ describe('renderers (golden)', () => {
     expect(latexEscape('#$ {x} ~ ^ \\')).toBe('\\#\\$ \\{x\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}');
     expect(renderLatex(TABLE)).toBe(
       [
-        '% requires \\usepackage{booktabs}',
+        '% requires \\usepackage{booktabs}; plain ASCII, compiles with pdflatex',
         '\\begin{table}[t]',
         '  \\centering',
         '  \\begin{tabular}{lrr}',
         '    \\toprule',
         '    Set & S2I-C, run 1 & S2I-C (paper) \\\\',
         '    \\midrule',
-        '    Training "set" & 50.00\\% & 87.37\\% \\\\',
-        '    x\\_1 \\# \\$ \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} & — & 75.56\\% \\\\',
+        "    Training ``set'' & 50.00\\% & 87.37\\% \\\\",
+        '    x\\_1 \\# \\$ \\{y\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{} & --- & 75.56\\% \\\\',
         '    \\bottomrule',
         '  \\end{tabular}',
-        '  \\caption{Γ accuracy\\_on generated images (100\\% \\& more)}',
+        '  \\caption{$\\Gamma$ accuracy\\_on generated images (100\\% \\& more)}',
         '  \\label{tab:table5}',
         '\\end{table}',
         '',

@@ -1,13 +1,13 @@
 // Tables built from training runs' evaluation rows: Table 1 (sound-classifier accuracy by
 // representation and depth), Table 5 (Γ accuracy of S2I-C / S2I-A / S2I-N), Fig. 9 (Γ accuracy vs
-// epoch) and the I2S result of §5.4 (sound-classifier accuracy on generated vs real LMS).
+// epoch, the newest run of every S2I variant) and the I2S result of §5.4 (sound-classifier accuracy on generated vs real LMS).
 import type { StudioContext } from '../api/context';
 import { PAPER_I2S, PAPER_TABLE1, PAPER_TABLE5 } from '../evaluation/paperValues';
 import { EVALUATION_KINDS } from '../evaluation/evaluateRun';
 import { getRun, runEvaluations } from '../runs/runsRepo';
 import { evaluationAt, evaluationEpoch, instrumentLabel, MODEL_LABELS, selectRuns, type TableRun } from './runSources';
 import {
-  accuracyCell, assertRectangular, column, emptyCell, paperColumn, percent, provenance, textCell,
+  accuracyCell, assertRectangular, column, emptyCell, markBest, paperColumn, percent, provenance, textCell,
   type ResultTable, type TableCell, type TableRow,
 } from './tableModel';
 
@@ -85,6 +85,8 @@ export function buildTable1(ctx: StudioContext, o: RunTableOptions): ResultTable
     if (o.paper) for (const depth of depths) cells.push(paperCell(PAPER_TABLE1[depth][rep], 'Table 1'));
     return { key: rep, cells };
   });
+  // the best representation per depth (our columns; the paper's are as printed)
+  depths.forEach((_, d) => markBest(rows.map((r) => r.cells[1 + d])));
   return assertRectangular({
     id: 'table1',
     title: 'Table 1: accuracy of the audio classifier',
@@ -122,12 +124,14 @@ export function buildTable5(ctx: StudioContext, o: RunTableOptions): ResultTable
       cells: [textCell(SPLIT_LABEL[split]), ...runs.map((t, i) => evalCell(t, kind, epochs[i], split)), ...paperModels.map((m) => paperCell(PAPER_TABLE5[m][split], 'Table 5'))],
     });
   }
+  for (const r of rows) markBest(r.cells.slice(1, 1 + runs.length));
   for (const inst of instruments) {
     for (const split of SPLITS) {
       rows.push({
         key: `${split}:${inst}`,
         cells: [textCell(`${instrumentLabel(inst)} (${split})`), ...runs.map((t, i) => evalCell(t, kind, epochs[i], split, inst)), ...paperModels.map(() => emptyCell())],
       });
+      markBest(rows[rows.length - 1].cells.slice(1, 1 + runs.length));
     }
   }
   const evaluators = [...new Set(runs.map((t) => t.run.config.evaluatorRunId))];
@@ -146,7 +150,8 @@ export function buildTable5(ctx: StudioContext, o: RunTableOptions): ResultTable
 
 export function buildFig9(ctx: StudioContext, o: RunTableOptions): ResultTable {
   const kind = EVALUATION_KINDS.gamma;
-  const { dataset, runs } = selectRuns(ctx, { table: 'fig9', models: TABLE5_MODELS, kind, runs: o.runs, dataset: o.dataset, pick: 'newest-first-model' });
+  const { dataset, runs } = selectRuns(ctx, { table: 'fig9', models: TABLE5_MODELS, kind, runs: o.runs, dataset: o.dataset, pick: 'newest-per-model' });
+  runs.sort((a, b) => TABLE5_MODELS.indexOf(a.run.config.model as (typeof TABLE5_MODELS)[number]) - TABLE5_MODELS.indexOf(b.run.config.model as (typeof TABLE5_MODELS)[number]) || a.run.id - b.run.id);
   const overall = (t: TableRun, split: 'train' | 'test') => t.evaluations.filter((e) => e.kind === kind && e.instrument === '' && e.split === split).sort((a, b) => a.epoch - b.epoch);
   const epochs = [...new Set(runs.flatMap((t) => t.evaluations.filter((e) => e.kind === kind).map((e) => e.epoch)))].sort((a, b) => a - b);
   const series = runs.flatMap((t) => SPLITS.map((split) => ({ t, split, points: overall(t, split) }))).filter((s) => s.points.length);

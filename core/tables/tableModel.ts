@@ -57,6 +57,18 @@ export function tableRunIds(t: ResultTable): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+/**
+ * Marks the best numeric value (highest, or lowest with `lower`) among the given cells as `best`;
+ * ties are all marked; nothing is marked when fewer than two cells hold a number.
+ */
+export function markBest(cells: TableCell[], lower = false): void {
+  const nums = cells.filter((c) => typeof c.value === 'number' && Number.isFinite(c.value));
+  if (nums.length < 2) return;
+  const vals = nums.map((c) => c.value as number);
+  const best = lower ? Math.min(...vals) : Math.max(...vals);
+  for (const c of nums) if (Math.abs((c.value as number) - best) < 1e-12) c.best = true;
+}
+
 /** Checks the rows have one cell per column (builders' invariant). */
 export function assertRectangular(t: ResultTable): ResultTable {
   for (const r of t.rows) if (r.cells.length !== t.columns.length) throw new Error(`table ${t.id}: row ${r.key} has ${r.cells.length} cells for ${t.columns.length} columns`);
