@@ -74,7 +74,7 @@ describe('tables for the paper', () => {
     await page.click('[data-table="fig8"]');
     await page.waitForFunction(() => /Fig\. 8/.test(document.querySelector('.table-view h2')?.textContent ?? '') || document.querySelector('[data-testid="table-error"]'));
     const error = page.locator('[data-testid="table-error"]');
-    expect(await error.count(), (await error.count()) ? await error.textContent() : '').toBe(0);
+    expect(await error.count(), (await error.count()) ? ((await error.textContent()) ?? "") : "").toBe(0);
     expect(await page.textContent('.table-view')).toContain('pilot — complete');
     await page.waitForSelector('[data-testid="table-figure"]');
     expect(await page.locator('[data-testid="result-table"] [data-best]').count()).toBeGreaterThan(0);
