@@ -112,6 +112,7 @@ export const PairEditSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('reject') }).strict(),
   z.object({ action: z.literal('reset') }).strict(),
   z.object({ action: z.literal('relabel'), instrument: z.string().min(1).max(64) }).strict(),
+  z.object({ action: z.literal('split'), split: SplitSchema }).strict(),
   z.object({ action: z.literal('move'), startS: z.number().min(0) }).strict(),
   z.object({ action: z.literal('crop'), crop: CropSchema.nullable() }).strict(),
   z.object({ action: z.literal('repair'), chunkFromPairId: Id }).strict(),
@@ -197,6 +198,23 @@ export const API = {
     'Writes the dataset\'s pairs in the Sub-URMP release layout on the server machine.',
   ),
   'pairs.edit': method(z.object({ id: Id, edit: PairEditSchema }).strict(), PairSchema, 'Curates a pair (accept, reject, reset, relabel, move, crop the track, re-pair); recorded and undoable.'),
+  'pairs.bulkEdit': method(
+    z
+      .object({
+        datasetId: Id,
+        ids: z.array(Id).min(1).max(5000),
+        edit: z.discriminatedUnion('action', [
+          z.object({ action: z.literal('accept') }).strict(),
+          z.object({ action: z.literal('reject') }).strict(),
+          z.object({ action: z.literal('reset') }).strict(),
+          z.object({ action: z.literal('relabel'), instrument: z.string().min(1).max(64) }).strict(),
+          z.object({ action: z.literal('split'), split: SplitSchema }).strict(),
+        ]),
+      })
+      .strict(),
+    z.object({ pairs: z.array(PairSchema), changed: z.number().int(), batch: z.string().nullable() }),
+    'Accepts, rejects, resets, relabels or moves to a split many pairs at once; one batch, reverted by one undo.',
+  ),
   'pairs.undo': method(
     z.object({ pairId: Id.optional(), datasetId: Id.optional() }).strict().refine((v) => (v.pairId === undefined) !== (v.datasetId === undefined), 'give exactly one of pairId, datasetId'),
     z.object({ undone: z.array(PairEditRecordSchema) }),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
-import { editPair, pairHistory, undoDataset, undoPair } from '../datasets/curation';
+import { editPair, editPairs, pairHistory, undoDataset, undoPair } from '../datasets/curation';
 import { ingest, showDataset } from '../datasets/datasetService';
 import { createSnapshot } from '../datasets/snapshots';
 import { exportSubUrmp } from '../datasets/subUrmpRelease';
@@ -104,6 +104,14 @@ export const handlers: ApiHandlers = {
     ctx.events.emit({ type: 'datasets.changed', datasetId: p.datasetId });
     ctx.events.emit({ type: 'pairs.changed', datasetId: p.datasetId, pairIds: [p.id] });
     return p;
+  },
+  'pairs.bulkEdit': (input, ctx) => {
+    const r = editPairs(ctx.catalog, input.datasetId, input.ids, input.edit);
+    if (r.changed) {
+      ctx.events.emit({ type: 'datasets.changed', datasetId: input.datasetId });
+      ctx.events.emit({ type: 'pairs.changed', datasetId: input.datasetId, pairIds: r.pairs.map((p) => p.id) });
+    }
+    return r;
   },
   'pairs.undo': (input, ctx) => {
     const undone = input.pairId !== undefined ? undoPair(ctx.catalog, input.pairId) : undoDataset(ctx.catalog, input.datasetId!);

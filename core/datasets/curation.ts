@@ -2,7 +2,8 @@
 // crop box / re-pair a picture with another chunk. Every edit is written to pair_edits (old and new
 // column values as JSON) in the same transaction as the change, and can be undone: the latest edit
 // of a pair, or the latest edit of a dataset. Setting a crop box touches every pair of the track,
-// so it is one batch of edits and is undone as one.
+// so it is one batch of edits and is undone as one; so is a bulk edit of selected pairs (editPairs:
+// accept / reject / reset / relabel / move to a split), which one undo reverts.
 import { randomUUID } from 'node:crypto';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
@@ -16,6 +17,7 @@ export type PairEdit =
   | { action: 'reject' }
   | { action: 'reset' }
   | { action: 'relabel'; instrument: string }
+  | { action: 'split'; split: 'train' | 'test' }
   | { action: 'move'; startS: number }
   | { action: 'crop'; crop: CropBox | null }
   | { action: 'repair'; chunkFromPairId: number };
@@ -32,7 +34,7 @@ export interface EditRecord {
 }
 
 /** The pair columns an edit may write (whitelist: values are bound, names are not). */
-const EDITABLE = ['state', 'instrument', 'start_s', 'frame_s', 'dur_s', 'crop', 'audio_source_id'] as const;
+const EDITABLE = ['state', 'instrument', 'split', 'start_s', 'frame_s', 'dur_s', 'crop', 'audio_source_id'] as const;
 type Column = (typeof EDITABLE)[number];
 type Values = Partial<Record<Column, string | number | null>>;
 
@@ -85,15 +87,55 @@ function checkCrop(cat: Catalog, pair: PairRow, crop: CropBox): void {
   }
 }
 
+/** Edits that apply to many selected pairs at once. */
+export type BulkEdit = Extract<PairEdit, { action: 'accept' | 'reject' | 'reset' | 'relabel' | 'split' }>;
+const BULK_ACTIONS = new Set(['accept', 'reject', 'reset', 'relabel', 'split']);
+export const BULK_MAX = 5000;
+
+/**
+ * Applies one edit to many pairs of a dataset in one transaction, recorded as one batch: one undo
+ * (undoDataset, or undoPair on any of them) reverts every pair of it. Pairs the edit does not change
+ * are left out of the batch. Returns the pairs as they are afterwards and the batch id (null when
+ * nothing changed).
+ */
+export function editPairs(cat: Catalog, datasetRef: number | string, pairIds: number[], edit: BulkEdit): { pairs: PairRow[]; changed: number; batch: string | null } {
+  if (!BULK_ACTIONS.has(edit.action)) throw new AvError('bad_request', `"${edit.action}" cannot be applied to several pairs at once (accept, reject, reset, relabel, split)`);
+  const ids = [...new Set(pairIds)];
+  if (!ids.length) throw new AvError('bad_request', 'select at least one pair');
+  if (ids.length > BULK_MAX) throw new AvError('out_of_range', `${ids.length} pairs selected; a bulk edit takes at most ${BULK_MAX}`);
+  return cat.tx(() => {
+    const ds = getDataset(cat, datasetRef);
+    const batch = randomUUID();
+    let changed = 0;
+    for (const id of ids) {
+      const pair = mustPair(cat, id);
+      if (pair.datasetId !== ds.id) throw new AvError('bad_request', `pair ${id} is not in dataset "${ds.name}"`);
+      if (applyEdit(cat, pair, edit, batch)) changed++;
+    }
+    // a batch of one pair is still a batch: undo finds it the same way
+    return { pairs: ids.map((id) => mustPair(cat, id)), changed, batch: changed ? batch : null };
+  });
+}
+
 /** Applies one edit (recorded in pair_edits); returns the pair as it is afterwards. */
 export function editPair(cat: Catalog, pairId: number, edit: PairEdit): PairRow {
   return cat.tx(() => {
-    const pair = mustPair(cat, pairId);
-    const change = (field: string, next: Values, batch: string | null = null, id = pairId) => {
+    applyEdit(cat, mustPair(cat, pairId), edit, null);
+    return mustPair(cat, pairId);
+  });
+}
+
+/** Writes one edit of one pair (inside the caller's transaction); true when something changed. */
+function applyEdit(cat: Catalog, pair: PairRow, edit: PairEdit, bulkBatch: string | null): boolean {
+  const pairId = pair.id;
+  let changedAny = false;
+  {
+    const change = (field: string, next: Values, batch: string | null = bulkBatch, id = pairId) => {
       const old = readColumns(cat, id, Object.keys(next) as Column[]);
       if (JSON.stringify(old) === JSON.stringify(next)) return; // nothing changes: nothing to record
       writeColumns(cat, id, next);
       record(cat, id, field, old, next, batch);
+      changedAny = true;
     };
     switch (edit.action) {
       case 'accept':
@@ -106,6 +148,10 @@ export function editPair(cat: Catalog, pairId: number, edit: PairEdit): PairRow 
       case 'relabel':
         if (!INSTRUMENT_RE.test(edit.instrument)) throw new AvError('bad_request', `invalid instrument label "${edit.instrument}"`);
         change('instrument', { instrument: edit.instrument });
+        break;
+      case 'split':
+        if (edit.split !== 'train' && edit.split !== 'test') throw new AvError('bad_request', `invalid split "${String(edit.split)}" (train or test)`);
+        change('split', { split: edit.split });
         break;
       case 'move': {
         const startS = roundMs(edit.startS);
@@ -134,8 +180,8 @@ export function editPair(cat: Catalog, pairId: number, edit: PairEdit): PairRow 
       default:
         throw new AvError('bad_request', `unknown edit ${JSON.stringify(edit)}`);
     }
-    return mustPair(cat, pairId);
-  });
+  }
+  return changedAny;
 }
 
 function fromRaw(r: Record<string, unknown>): EditRecord {
