@@ -3,8 +3,8 @@
 // Import keeps the release's split (validation → test); chunks at any sample rate / channel count
 // are accepted after a decode check; unpaired, unreadable or misplaced files go to the skip report.
 // Export writes a dataset's pairs in the same layout (full-size JPEG + 44.1 kHz mono 16-bit WAV).
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { basename, extname, join, resolve } from 'node:path';
@@ -20,7 +20,7 @@ import { type ImportResult, type ImportRunOptions, runImport, type StagedPair, t
 import { codeForFolder, folderForInstrument } from './instruments';
 import { pairChunk, pairPictureJpeg, sourceOf, TrackCache } from './pairMedia';
 import { SkipReport } from './skipReport';
-import { assertMediaFile, readDirNames, undecodableReason } from './fileSource';
+import { assertMediaFile, assertMediaFileSync, readDirNames, undecodableReason } from './fileSource';
 
 /** Release split folder → catalog split ("keep the release split (validation → test)"). */
 export const RELEASE_SPLITS: Readonly<Record<string, Split>> = { train: 'train', validation: 'test' };
@@ -357,12 +357,6 @@ export interface ExportResult {
   skipped: Array<{ pairId: number; reason: string }>;
 }
 
-async function writeAtomic(file: string, data: Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
-}
-
 /** Is this chunk already a release chunk (44.1 kHz mono 16-bit, exactly the window)? Then it is copied byte for byte. */
 function copyableChunk(bytes: Buffer, pair: PairRow): boolean {
   if (pair.startS !== 0) return false;
@@ -391,27 +385,37 @@ interface ExportJob {
 /** Pairs exported at once (groups of pairs that share an audio source run one after another). */
 const EXPORT_CONCURRENCY = 8;
 
-/** Writes one pair: copies what is already in release form, renders the rest. */
+/**
+ * Writes one pair: copies what is already in release form, renders the rest. The file operations
+ * are synchronous system calls (a 44 KB chunk, a JPEG copied by the kernel: well under a
+ * millisecond each in the page cache), as `cp` makes them: through the thread pool each was two
+ * thread hand-offs, which on a busy machine cost more than the copy. Renders stay asynchronous.
+ * Every source is checked by kind first (fileSource), so a FIFO put in a file's place never blocks.
+ */
 async function exportPair(cat: Catalog, job: ExportJob, cache: TrackCache): Promise<void> {
   const { pair } = job;
   const audioSrc = sourceOf(cat, pair.audio.id);
   // small sources may already be release chunks; whole tracks are never read for this check
-  const audioBytes = audioSrc.bytes <= COPY_CHECK_MAX_BYTES ? await readFile(audioSrc.path) : null;
+  let audioBytes: Buffer | null = null;
+  if (audioSrc.bytes <= COPY_CHECK_MAX_BYTES && assertMediaFileSync(audioSrc.path, 'audio').size <= COPY_CHECK_MAX_BYTES) audioBytes = readFileSync(audioSrc.path);
   const wav = audioBytes && copyableChunk(audioBytes, pair) ? audioBytes : encodeWav(await pairChunk(cat, pair, cache), SAMPLE_RATE);
   const imgSrc = pair.image ? sourceOf(cat, pair.image.id) : null;
   if (imgSrc && !pair.crop && /\.jpe?g$/i.test(imgSrc.path)) {
     // an uncropped JPEG is copied byte for byte (the kernel copies; nothing is decoded)
-    await copyAtomic(imgSrc.path, job.imgFile);
+    assertMediaFileSync(imgSrc.path, 'image');
+    const tmp = `${job.imgFile}.tmp-${process.pid}`;
+    copyFileSync(imgSrc.path, tmp);
+    renameSync(tmp, job.imgFile);
   } else {
-    await writeAtomic(job.imgFile, await pairPictureJpeg(cat, pair));
+    writeAtomicSync(job.imgFile, await pairPictureJpeg(cat, pair));
   }
-  await writeAtomic(job.chunkFile, wav);
+  writeAtomicSync(job.chunkFile, wav);
 }
 
-async function copyAtomic(from: string, file: string): Promise<void> {
+function writeAtomicSync(file: string, data: Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  await copyFile(from, tmp);
-  await rename(tmp, file);
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
 }
 
 /**
