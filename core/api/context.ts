@@ -32,6 +32,7 @@ export function openStudio(root: string): StudioContext {
     // the catalog cannot be written yet (disk full, read-only): the next import retries
   }
   const events = new EventBus();
+  const tasks = new TaskRegistry();
   const changes = new ChangeFeed(catalog, (e) => events.deliver(e));
   events.attach(changes);
   return {
@@ -40,8 +41,10 @@ export function openStudio(root: string): StudioContext {
     blobs: new BlobStore(home.blobsDir),
     events,
     changes,
-    tasks: new TaskRegistry(),
+    tasks,
     close: () => {
+      // background tasks (features) stop first, so none writes to a closed catalog
+      tasks.closeAll();
       changes.stop();
       catalog.close();
     },

@@ -4,6 +4,19 @@ import { randomUUID } from 'node:crypto';
 
 export class TaskRegistry {
   private running = new Map<string, AbortController>();
+  private closed = false;
+
+  /** True once the studio process is closing: tasks stopped by it are not "ended" by the user. */
+  get closing(): boolean {
+    return this.closed;
+  }
+
+  /** Cancels every running task because the studio is closing (their work stays resumable). */
+  closeAll(): void {
+    this.closed = true;
+    for (const c of this.running.values()) c.abort();
+    this.running.clear();
+  }
 
   /** A new task id with its cancel signal; call finish(id) when the task ends, however it ends. */
   start(kind: string): { taskId: string; signal: AbortSignal } {

@@ -57,4 +57,21 @@ describe('feature tasks', () => {
     expect(pendingFeatureWork(ctx2)).toEqual([]);
     ctx2.close();
   }, 60_000);
+
+  it('a studio that closes while its feature task runs stops it and keeps the work listed for the next start', async () => {
+    const home = tempDir('ft-close-');
+    const ctx = openStudio(home);
+    const ingested = await dispatch(handlers, ctx, 'datasets.ingest', { kind: 'urmp', path: makeUrmpFixture().root, name: 'u' });
+    const id = (ingested as { ok: true; result: { dataset: { id: number } } }).result.dataset.id;
+    expect(featureTasks(ctx).task(id)?.state).toBe('running');
+    const ended = featureTasks(ctx).wait(id);
+    ctx.close();
+    // the task ends without writing to the closed catalog (an error there would fail it otherwise unseen)
+    expect((await ended)?.state).toMatch(/cancelled|failed/);
+    const ctx2 = openStudio(home);
+    expect(pendingFeatureWork(ctx2)).toEqual([id]);
+    expect(featureTasks(ctx2).resumePending()).toEqual([id]);
+    expect(await featureTasks(ctx2).wait(id)).toMatchObject({ state: 'done', failed: 0 });
+    ctx2.close();
+  }, 60_000);
 });

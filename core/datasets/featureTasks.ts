@@ -94,7 +94,8 @@ export class FeatureTasks {
       } finally {
         ctx.tasks.finish(taskId);
         try {
-          setPending(ctx, datasetId, false);
+          // stopped because the studio is closing: the work stays listed for the next start
+          if (!ctx.tasks.closing) setPending(ctx, datasetId, false);
         } catch {
           // the data directory went away (a test's temp home): nothing to resume anyway
         }
