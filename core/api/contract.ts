@@ -126,6 +126,8 @@ export const PairEditRecordSchema = z.object({
   newValue: z.record(z.string(), z.unknown()),
   undone: z.boolean(),
   batch: z.string().nullable(),
+  /** the edit as a sentence for History ("moved the window 1.00 → 1.06 s"; core/datasets/editText) */
+  text: z.string().optional(),
 });
 export const SnapshotSchema = z.object({ id: Id, datasetId: Id, createdAt: z.string(), pairCount: z.number().int(), contentHash: z.string() });
 

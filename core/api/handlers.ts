@@ -4,6 +4,7 @@ import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog
 import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
 import { editPair, editPairs, pairHistory, undoDataset, undoPair } from '../datasets/curation';
+import { describeEdit } from '../datasets/editText';
 import { ingest, showDataset } from '../datasets/datasetService';
 import { createSnapshot } from '../datasets/snapshots';
 import { exportSubUrmp } from '../datasets/subUrmpRelease';
@@ -123,5 +124,5 @@ export const handlers: ApiHandlers = {
     }
     return { undone };
   },
-  'pairs.history': (input, ctx) => pairHistory(ctx.catalog, input.pairId),
+  'pairs.history': (input, ctx) => pairHistory(ctx.catalog, input.pairId).map((e) => ({ ...e, text: describeEdit(e) })),
 };
