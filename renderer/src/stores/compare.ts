@@ -17,6 +17,8 @@ export const useCompareStore = defineStore('compare', () => {
   const pairs = ref<Pair[]>([]);
   const seeds = ref<number[]>([1, 2, 3]);
   const results = ref<Record<string, GenerateResult['items']>>({});
+  /** the checkpoint epoch each run generated from (labels of the grid and of the exported PNG) */
+  const generatedEpoch = ref<Record<number, number>>({});
   const busy = ref(false);
   const error = ref<string | null>(null);
 
@@ -99,6 +101,7 @@ export const useCompareStore = defineStore('compare', () => {
       for (const c of chosen.value) {
         const r = await api.call('runs.generate', { id: c.id, pairIds: pairs.value.map((p) => p.id), seeds: seeds.value, ...(c.epoch ? { epoch: c.epoch } : {}) });
         for (const item of r.items) (next[`${c.id}:${item.pairId}`] ??= []).push(item);
+        generatedEpoch.value[c.id] = r.epoch;
       }
       results.value = next;
     } catch (err) {
@@ -108,5 +111,5 @@ export const useCompareStore = defineStore('compare', () => {
     }
   }
 
-  return { runs, details, chosen, pairs, seeds, results, busy, error, ganRuns, datasetId, isI2S, load, toggleRun, onePerInstrument, addPair, removePair, generate };
+  return { runs, details, chosen, pairs, seeds, results, generatedEpoch, busy, error, ganRuns, datasetId, isI2S, load, toggleRun, onePerInstrument, addPair, removePair, generate };
 });
