@@ -1,4 +1,4 @@
-// Lint rules, including the layer check (DESIGN.md, "Codebases we learn from"): core/ is plain
+// Lint rules, including the layer check (docs/ARCHITECTURE.md, "The floors of core/"): core/ is plain
 // Node and never imports Electron, Vue or the doors; the renderer sees only the API contract.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';

@@ -5,90 +5,30 @@
 //   cpu-js    flat-loop conv gradients (the previous default), stock forward kernels
 //   stock     tfjs-backend-cpu 4.22 as shipped
 // and, in the same run, the PyTorch reference steps on /usr/bin/python3 with the same networks and
-// batch: S2I /work/shared/reference/torch_s2i_step.py, I2S bench/torch_i2s_step.py (ours). Prints each figure, the ratio PyTorch ÷ ours
+// batch: S2I bench/torch_s2i_step.py, I2S bench/torch_i2s_step.py. Prints each figure, the ratio PyTorch ÷ ours
 // (images/s), and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
 // with --i2s-paper: its 12 extra 3×3 layers on 32×32×128 maps make a step take minutes). cpu-js and
 // stock are slow at the paper preset (minutes per step): they run there only with --all.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type * as tfjs from '@tensorflow/tfjs';
-import { loadTf, type Tf } from '../core/training/tfBackend';
-import { useCpuKernels, type CpuKernelMode } from '../core/training/cpuGemmKernels';
-import { PRESETS, type ModelPreset, type PresetName, I2S_SPECTROGRAM_SHAPE } from '../core/models/presets';
-import { buildS2IDiscriminator, buildS2IGenerator } from '../core/models/s2iGan';
-import { buildI2SDiscriminator, buildI2SGenerator } from '../core/models/i2sGan';
-import { createGanOptimizers, ganClsStep, type GanClsModels, type GanStepStats } from '../core/training/ganStep';
-import { createRng } from '../core/training/rng';
+import { loadTf } from '../core/training/tfBackend';
+import { type CpuKernelMode } from '../core/training/cpuGemmKernels';
+import { PRESETS, type PresetName } from '../core/models/presets';
+import { timeSteps, type GanNet as Net, type StepTiming } from '../core/training/ganStepTiming';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPTS: Record<Net, string> = {
-  s2i: '/work/shared/reference/torch_s2i_step.py',
-  // Ours, next to this file: core/models/i2sGan.ts layer for layer in PyTorch.
+  // Next to this file: core/models/s2iGan.ts and i2sGan.ts layer for layer in PyTorch.
+  s2i: fileURLToPath(new URL('./torch_s2i_step.py', import.meta.url)),
   i2s: fileURLToPath(new URL('./torch_i2s_step.py', import.meta.url)),
 };
-const MODE_LABEL: Record<CpuKernelMode, string> = { gemm: 'cpu-fast', flat: 'cpu-js', stock: 'stock' };
-
-type Net = 's2i' | 'i2s';
-
-export interface StepTiming {
-  net: Net;
-  preset: PresetName;
-  backend: string;
-  batch: number;
-  steps: number;
-  stepSeconds: number;
-  imagesPerSecond: number;
-  losses: { d: number; g: number }[];
-}
-
 function flag(args: string[], name: string): boolean {
   return args.includes(name);
 }
 function opt(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
-
-function buildModels(tf: Tf, net: Net, preset: ModelPreset): GanClsModels {
-  const generator = net === 's2i' ? buildS2IGenerator(tf, { preset, seed: 1 }) : buildI2SGenerator(tf, { preset, seed: 1 });
-  const discriminator = net === 's2i' ? buildS2IDiscriminator(tf, { preset, seed: 1 }) : buildI2SDiscriminator(tf, { preset, seed: 1 });
-  return { generator, discriminator, ...createGanOptimizers(tf, preset), zDim: preset.zDim, variant: 'matching-aware' };
-}
-
-function makeBatch(tf: Tf, net: Net, preset: ModelPreset): { real: tfjs.Tensor; wrong: tfjs.Tensor; embedding: tfjs.Tensor } {
-  const b = preset.batchSize;
-  const shape: [number, number, number, number] = net === 's2i'
-    ? [b, preset.imageSize, preset.imageSize, 3]
-    : [b, I2S_SPECTROGRAM_SHAPE[0], I2S_SPECTROGRAM_SHAPE[1], 1];
-  return {
-    real: tf.randomUniform(shape, -1, 1, 'float32', 1),
-    wrong: tf.randomUniform(shape, -1, 1, 'float32', 2),
-    embedding: tf.randomNormal([b, preset.embeddingDim], 0, 1, 'float32', 3),
-  };
-}
-
-/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
-export function timeSteps(tf: Tf, net: Net, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
-  if (!useCpuKernels(tf, mode)) throw new Error(`kernel set ${mode} is not available here`);
-  const preset = PRESETS[presetName];
-  const models = buildModels(tf, net, preset);
-  const batch = makeBatch(tf, net, preset);
-  const rng = createRng(5);
-  const losses: GanStepStats[] = [ganClsStep(tf, models, batch, rng)];
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) losses.push(ganClsStep(tf, models, batch, rng));
-  const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([batch.real, batch.wrong, batch.embedding]);
-  models.generator.dispose();
-  models.discriminator.dispose();
-  models.generatorOptimizer.dispose();
-  models.discriminatorOptimizer.dispose();
-  return {
-    net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
-    stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
-    losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
-  };
 }
 
 interface TorchFigure { net: Net; preset: PresetName; imagesPerSecond: number; stepSeconds: number; threads: number; torch: string }

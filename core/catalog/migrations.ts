@@ -1,4 +1,4 @@
-// Numbered schema migrations of the experiment catalog (DESIGN.md, "The catalog"). A catalog's
+// Numbered schema migrations of the experiment catalog (docs/ARCHITECTURE.md, "The catalog's tables"). A catalog's
 // PRAGMA user_version is the number of migrations applied. Never edit a released migration: add one.
 
 export interface Migration {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { makeUrmpFolder } from '../../bench/mediaFixtures';
+import { makeUrmpFolder } from './mediaFolders';
 import { openCatalog } from '../catalog/catalog';
 import { listPairs } from '../catalog/pairsRepo';
 import { AvError } from '../errors';

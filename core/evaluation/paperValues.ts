@@ -1,4 +1,4 @@
-// The paper's published numbers (Chen et al. 2017, /work/shared/paper.md), copied as printed, for the
+// The paper's published numbers (Chen et al. 2017), copied as printed, for the
 // reference ("paper") columns of the result tables. Accuracies are fractions (87.44 % → 0.8744).
 // Table 2 / Table 3 dataset counts live with the instrument vocabularies (core/datasets/instruments).
 import type { Representation } from '../media/representations';

@@ -1,5 +1,5 @@
-// Summary statistics for human scores on the bounded 0–3 scale of §5.2.1 / Table 4 (DESIGN.md,
-// "Lessons from peers": mean, n, std, a CI suited to a bounded scale, Krippendorff's α ordinal).
+// Summary statistics for human scores on the bounded 0–3 scale of §5.2.1 / Table 4 (docs/ARCHITECTURE.md,
+// "Decisions taken from peers": mean, n, std, a CI suited to a bounded scale, Krippendorff's α ordinal).
 //
 // CI method: percentile bootstrap of the mean (B resamples with replacement, seeded). On a bounded
 // ordinal scale a t-interval can leave the scale (e.g. 2.9 ± 0.3 on 0–3) and assumes normality; the

@@ -1,5 +1,5 @@
 // Model and optimiser settings. `paper` follows Chen et al. 2017 (paper.md) and, where the paper is
-// silent, the GAN-CLS defaults of Reed et al. 2016 (reedscot/icml2016, DESIGN.md "Lessons from
+// silent, the GAN-CLS defaults of Reed et al. 2016 (reedscot/icml2016, docs/ARCHITECTURE.md "Decisions taken from
 // peers"). `tiny` is the same code with small widths and images so it trains in seconds on a CPU.
 // `small` keeps the paper's 64×64 images, LMS 128×44 and layer structure with narrower layers, so
 // the S2I variants train in minutes on a 2-core CPU (README "Fidelity").

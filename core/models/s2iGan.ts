@@ -1,6 +1,6 @@
 // S2I GAN-CLS networks (§3.1, Fig. 2a): a DCGAN generator conditioned on the compressed sound
 // embedding φ(A) and a discriminator that joins its conv features with φ(A) tiled over space.
-// Layer for layer the same as /work/shared/reference/torch_s2i_step.py (sizes 16, 32 and 64).
+// Layer for layer the same as bench/torch_s2i_step.py (sizes 16, 32 and 64).
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../training/tfBackend';
 import type { ImageSize, ModelPreset } from './presets';

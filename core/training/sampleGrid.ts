@@ -1,4 +1,4 @@
-// Sample grids saved each epoch (DESIGN.md, "Lessons from peers"): fixed conditions (rows) × fixed
+// Sample grids saved each epoch (docs/ARCHITECTURE.md, "Decisions taken from peers"): fixed conditions (rows) × fixed
 // noise (columns), so a researcher can watch the same cells change from epoch to epoch.
 import sharp from 'sharp';
 

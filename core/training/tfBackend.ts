@@ -1,6 +1,6 @@
 // Picks the TensorFlow.js package a training process uses: the CUDA add-on, then the native CPU
-// add-on, then the pure-JavaScript CPU backend that always installs (DESIGN.md, "Lessons from
-// peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
+// add-on, then the pure-JavaScript CPU backend that always installs (docs/ARCHITECTURE.md,
+// "Decisions taken from peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
 // model code takes that namespace as a parameter and runs unchanged on any of them.
 import { useCpuKernels } from './cpuGemmKernels';
 import { gemmAvailable } from './gemm';

@@ -1,0 +1,68 @@
+// One GAN-CLS training step (core/training/ganStep.ts) of a preset's S2I or I2S networks on a fixed
+// synthetic batch, with a chosen CPU kernel set, timed: the figures of `npm run bench -- train` and
+// the kernel tests' check that cpu-fast, cpu-js and stock kernels give the same losses.
+import type * as tfjs from '@tensorflow/tfjs';
+import { I2S_SPECTROGRAM_SHAPE, PRESETS, type ModelPreset, type PresetName } from '../models/presets';
+import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
+import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
+import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { createGanOptimizers, ganClsStep, type GanClsModels, type GanStepStats } from './ganStep';
+import { createRng } from './rng';
+import type { Tf } from './tfBackend';
+
+const MODE_LABEL: Record<CpuKernelMode, string> = { gemm: 'cpu-fast', flat: 'cpu-js', stock: 'stock' };
+
+/** Which GAN-CLS step: sound → image or image → sound. */
+export type GanNet = 's2i' | 'i2s';
+
+export interface StepTiming {
+  net: GanNet;
+  preset: PresetName;
+  backend: string;
+  batch: number;
+  steps: number;
+  stepSeconds: number;
+  imagesPerSecond: number;
+  losses: { d: number; g: number }[];
+}
+
+function buildModels(tf: Tf, net: GanNet, preset: ModelPreset): GanClsModels {
+  const generator = net === 's2i' ? buildS2IGenerator(tf, { preset, seed: 1 }) : buildI2SGenerator(tf, { preset, seed: 1 });
+  const discriminator = net === 's2i' ? buildS2IDiscriminator(tf, { preset, seed: 1 }) : buildI2SDiscriminator(tf, { preset, seed: 1 });
+  return { generator, discriminator, ...createGanOptimizers(tf, preset), zDim: preset.zDim, variant: 'matching-aware' };
+}
+
+function makeBatch(tf: Tf, net: GanNet, preset: ModelPreset): { real: tfjs.Tensor; wrong: tfjs.Tensor; embedding: tfjs.Tensor } {
+  const b = preset.batchSize;
+  const shape: [number, number, number, number] = net === 's2i'
+    ? [b, preset.imageSize, preset.imageSize, 3]
+    : [b, I2S_SPECTROGRAM_SHAPE[0], I2S_SPECTROGRAM_SHAPE[1], 1];
+  return {
+    real: tf.randomUniform(shape, -1, 1, 'float32', 1),
+    wrong: tf.randomUniform(shape, -1, 1, 'float32', 2),
+    embedding: tf.randomNormal([b, preset.embeddingDim], 0, 1, 'float32', 3),
+  };
+}
+
+/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
+export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
+  if (!useCpuKernels(tf, mode)) throw new Error(`kernel set ${mode} is not available here`);
+  const preset = PRESETS[presetName];
+  const models = buildModels(tf, net, preset);
+  const batch = makeBatch(tf, net, preset);
+  const rng = createRng(5);
+  const losses: GanStepStats[] = [ganClsStep(tf, models, batch, rng)];
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) losses.push(ganClsStep(tf, models, batch, rng));
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([batch.real, batch.wrong, batch.embedding]);
+  models.generator.dispose();
+  models.discriminator.dispose();
+  models.generatorOptimizer.dispose();
+  models.discriminatorOptimizer.dispose();
+  return {
+    net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
+    stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
+    losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
+  };
+}
