@@ -25,6 +25,8 @@ export const RATER_METHODS = ['humaneval.rater.state', 'humaneval.rater.score'] 
 export const HumanEvalCreateInputSchema = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),
+    /** the title raters see (the session name is the experimenter's, never shown to them); default "Image rating" */
+    title: z.string().trim().min(1).max(120).optional(),
     /** the dataset whose test pairs are shown; default: the runs' dataset */
     dataset: z.union([Id, z.string().min(1).max(200)]).optional(),
     /** S2I runs to compare; default: the latest finished S2I-C, S2I-N and S2I-A runs of the dataset */
@@ -112,6 +114,10 @@ export const HumanEvalResultsSchema = z.object({
   alpha: z.number().nullable(),
   /** items scored by two or more raters (what α is computed over) */
   alphaItems: z.number().int(),
+  /** time per item per rater, from the scoring view's timings (ms between showing/scoring and the score) */
+  raterTimes: z
+    .array(z.object({ rater: z.string(), scored: z.number().int(), timed: z.number().int(), medianMs: z.number().nullable(), meanMs: z.number().nullable(), totalMs: z.number().int() }))
+    .optional(),
 });
 export type HumanEvalResults = z.infer<typeof HumanEvalResultsSchema>;
 

@@ -5,7 +5,7 @@ import type { RaterState } from '../api/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { URMP_INSTRUMENTS } from '../datasets/instruments';
 import { AvError } from '../errors';
-import { sessionRow } from './sessions';
+import { DEFAULT_PUBLIC_TITLE, sessionRow } from './sessions';
 
 export interface RaterRow {
   id: number;
@@ -47,7 +47,8 @@ export function raterState(cat: Catalog, token: string): RaterState {
     )
     .all(rater.id) as Array<Omit<RaterState['items'][number], 'instrumentName'>>;
   return {
-    sessionName: session.name,
+    // raters see the public title only: the session name is the experimenter's ("tiny S2I-C/N/A check")
+    sessionName: session.config.publicTitle ?? DEFAULT_PUBLIC_TITLE,
     raterName: rater.name,
     rubric: session.rubric,
     status: session.status,

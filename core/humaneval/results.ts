@@ -54,6 +54,18 @@ function stats(xs: number[]) {
   };
 }
 
+/** Time per item of each rater (the scoring view sends the ms between an image's turn and its score). */
+function raterTimes(cat: Catalog, sessionId: number): NonNullable<HumanEvalResults['raterTimes']> {
+  const raters = cat.db.prepare('SELECT id, name FROM humaneval_raters WHERE session_id = ? ORDER BY id').all(sessionId) as Array<{ id: number; name: string }>;
+  return raters.map((r) => {
+    const rows = cat.db.prepare('SELECT ms FROM humaneval_scores WHERE rater_id = ?').all(r.id) as Array<{ ms: number | null }>;
+    const ms = rows.map((x) => x.ms).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const total = ms.reduce((a, b) => a + b, 0);
+    const median = ms.length ? (ms.length % 2 ? ms[(ms.length - 1) / 2] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2) : null;
+    return { rater: r.name, scored: rows.length, timed: ms.length, medianMs: median, meanMs: ms.length ? total / ms.length : null, totalMs: total };
+  });
+}
+
 /**
  * Fig. 8 numbers of a session. Refuses (conflict, progress only) before scoring is complete unless
  * `force`, which is recorded in the session the first time it unblinds anything.
@@ -109,5 +121,6 @@ export function sessionResults(cat: Catalog, id: number, opts: { force?: boolean
     methods,
     alpha: krippendorffAlphaOrdinal([...byItem.values()]),
     alphaItems: [...byItem.values()].filter((v) => v.length >= 2).length,
+    raterTimes: raterTimes(cat, id),
   };
 }

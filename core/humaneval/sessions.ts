@@ -15,6 +15,8 @@ import { deriveSeed, seededUniform, shuffled } from './seeded';
 
 export const GROUND_TRUTH = 'ground-truth';
 export const S2I_MODELS = ['s2i-c', 's2i-n', 's2i-a'] as const;
+/** what raters see as the page title when the experimenter gives none (the session name stays internal) */
+export const DEFAULT_PUBLIC_TITLE = 'Image rating';
 export { DEFAULT_RUBRIC };
 
 
@@ -26,6 +28,8 @@ export interface SessionConfig {
   methods: Array<{ method: string; runId: number | null; model: string; epoch: number | null }>;
   /** each set: its instrument, index within the instrument, test pair and generation seed */
   sets: Array<{ instrument: string; setIndex: number; pairId: number; seed: number }>;
+  /** the title raters see (never the session name); absent in sessions made before it existed */
+  publicTitle?: string;
 }
 
 /** Makes one image for a run, pair and seed; returns its PNG blob hash and the checkpoint epoch. */
@@ -171,6 +175,7 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
       { method: GROUND_TRUTH, runId: null, model: GROUND_TRUTH, epoch: null },
     ],
     sets,
+    publicTitle: input.title ?? DEFAULT_PUBLIC_TITLE,
   };
   const name = input.name ?? `Human eval ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
   const raters = [...new Set(input.raters)];
