@@ -22,6 +22,8 @@ let page: Page;
 let ctx: StudioContext;
 let bobLink = '';
 let sessionId = 0;
+let checkedId = 0;
+let carolLink = '';
 
 beforeAll(async () => {
   env = await openBrowserStudio({ width: 1440, height: 900 });
@@ -41,6 +43,9 @@ beforeAll(async () => {
   const s = await createSession(ctx, { name: 'tiny S2I-C/N/A check', title: 'Rate the pictures', dataset: demo, sets: 1, instruments: ['cl', 'fl'], raters: ['bob', 'alice'], seed: 7 }, { generate });
   sessionId = s.id;
   bobLink = `${studio.origin}${s.raters.find((r) => r.name === 'bob')!.linkPath}`;
+  const checked = await createSession(ctx, { name: 'with checks', dataset: demo, sets: 1, instruments: ['cl', 'fl'], raters: ['carol'], seed: 9, practice: 1, attentionChecks: true }, { generate });
+  checkedId = checked.id;
+  carolLink = `${studio.origin}${checked.raters[0].linkPath}`;
 }, 120_000);
 
 afterAll(async () => {
@@ -80,7 +85,7 @@ describe('rating', () => {
   });
 
   it('gives the in-studio scoring view its own URL, and results report time per item', async () => {
-    await page.goto(`${studio.url}#/human-eval`);
+    await page.goto(`${studio.url}#/human-eval?session=${sessionId}`);
     await page.click('[data-testid="he-score-as-alice"]');
     await page.waitForSelector('[data-testid="rate-item"] img');
     expect(page.url()).toMatch(new RegExp(`#/human-eval\\?session=${sessionId}&score=\\d+$`));
@@ -103,6 +108,47 @@ describe('rating', () => {
       await page.setViewportSize({ width: w, height: h });
       await page.locator('[data-testid="he-results-raters"]').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOT_DIR, `humaneval-results-raters-${w}.png`) });
+    }
+  });
+
+  it('a rater does a practice item first and fails an attention check, which the results report', async () => {
+    const rater = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+    await rater.goto(carolLink);
+    await rater.waitForSelector('[data-testid="rate-item"] img');
+    // the practice set comes first, says it is not counted, and holds one image
+    await rater.waitForSelector('[data-testid="rater-practice"]');
+    expect(await rater.locator('[data-testid="rate-item"]').count()).toBe(1);
+    await rater.screenshot({ path: join(SCREENSHOT_DIR, 'humaneval-practice-1280.png') });
+    await rater.keyboard.press('2');
+    await expect.poll(() => rater.textContent('[data-testid="rater-progress"]')).toBe('1 / 11');
+    await rater.keyboard.press('Enter');
+    await expect.poll(() => rater.locator('[data-testid="rater-practice"]').count()).toBe(0);
+    // then she gives every image 3: the clearly wrong image (another instrument's picture) too
+    let done = 1;
+    while (done < 11) {
+      const items = rater.locator('[data-testid="rate-item"]');
+      const n = await items.count();
+      for (let k = 0; k < n; k++) {
+        if ((await items.nth(k).getAttribute('data-score')) !== '') continue;
+        await items.nth(k).locator('[data-testid="score-3"]').click();
+        done++;
+        await expect.poll(() => rater.textContent('[data-testid="rater-progress"]')).toBe(`${done} / 11`);
+      }
+      if (done < 11) await rater.keyboard.press('Enter');
+    }
+    await rater.waitForSelector('[data-testid="rater-done"]');
+    await rater.close();
+    await page.goto(`${studio.url}#/human-eval?session=${checkedId}`);
+    await page.waitForSelector('[data-testid="he-results-attention"]');
+    expect(await page.textContent('[data-testid="he-results-attention"] tr[data-rater="carol"] [data-testid="he-attention-failed"]')).toBe('1');
+    expect(await page.textContent('[data-testid="he-results-attention"] tr[data-rater="carol"]')).toMatch(/scored 3 an image that is not a (clarinet|flute)/);
+    // practice and checks are not in Fig. 8: 8 counted images
+    const ns = await page.locator('[data-testid="he-results-methods"] tbody tr td:nth-child(3)').allTextContents();
+    expect(ns.map(Number).reduce((a, b) => a + b, 0)).toBe(8);
+    for (const [w, h] of [[1440, 900], [1280, 720]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.locator('[data-testid="he-results-attention"]').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `humaneval-attention-${w}.png`) });
     }
   });
 });

@@ -25,6 +25,10 @@ export const RATER_METHODS = ['humaneval.rater.state', 'humaneval.rater.score'] 
 export const HumanEvalCreateInputSchema = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),
+    /** practice images shown first to every rater, scored but never counted (0 = none) */
+    practice: z.number().int().min(0).max(8).default(0),
+    /** hidden attention checks in the sets: a known image repeated, and a clearly wrong image (another instrument's picture) */
+    attentionChecks: z.boolean().default(false),
     /** the title raters see (the session name is the experimenter's, never shown to them); default "Image rating" */
     title: z.string().trim().min(1).max(120).optional(),
     /** the dataset whose test pairs are shown; default: the runs' dataset */
@@ -114,6 +118,13 @@ export const HumanEvalResultsSchema = z.object({
   alpha: z.number().nullable(),
   /** items scored by two or more raters (what α is computed over) */
   alphaItems: z.number().int(),
+  /**
+   * attention checks per rater: a repeated image fails when its two scores differ by more than 1, a
+   * wrong image (another instrument's picture) fails when scored 2 or 3; checks not scored yet are pending
+   */
+  attention: z
+    .array(z.object({ rater: z.string(), checks: z.number().int(), passed: z.number().int(), failed: z.number().int(), pending: z.number().int(), failures: z.array(z.string()) }))
+    .optional(),
   /** time per item per rater, from the scoring view's timings (ms between showing/scoring and the score) */
   raterTimes: z
     .array(z.object({ rater: z.string(), scored: z.number().int(), timed: z.number().int(), medianMs: z.number().nullable(), meanMs: z.number().nullable(), totalMs: z.number().int() }))
@@ -132,6 +143,8 @@ export const RaterItemSchema = z.object({
   instrumentName: z.string(),
   hash: z.string(),
   score: Score.nullable(),
+  /** a practice image: scored like the others, never counted */
+  practice: z.boolean().optional(),
 });
 export const RaterStateSchema = z.object({
   sessionName: z.string(),

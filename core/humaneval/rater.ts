@@ -39,7 +39,7 @@ export function raterState(cat: Catalog, token: string): RaterState {
   const session = sessionRow(cat, rater.sessionId);
   const items = cat.db
     .prepare(
-      `SELECT o.item_id AS itemId, o.position, o.set_no AS setNo, i.instrument, i.blob_hash AS hash, s.score
+      `SELECT o.item_id AS itemId, o.position, o.set_no AS setNo, i.instrument, i.blob_hash AS hash, s.score, i.method = 'practice' AS practice
        FROM humaneval_order o
        JOIN humaneval_items i ON i.id = o.item_id
        LEFT JOIN humaneval_scores s ON s.rater_id = o.rater_id AND s.item_id = o.item_id
@@ -55,7 +55,8 @@ export function raterState(cat: Catalog, token: string): RaterState {
     setCount: new Set(items.map((i) => i.setNo)).size,
     total: items.length,
     scored: items.filter((i) => i.score !== null).length,
-    items: items.map((i) => ({ ...i, instrumentName: instrumentName(i.instrument) })),
+    // `practice` only on practice images, so a session without them sends exactly the fields it always did
+    items: items.map(({ practice, ...i }) => ({ ...i, instrumentName: instrumentName(i.instrument), ...(practice ? { practice: true } : {}) })),
   };
 }
 

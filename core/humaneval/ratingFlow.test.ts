@@ -26,4 +26,39 @@ describe('rating flow', () => {
     ]);
     f.ctx.close();
   });
+
+  it('shows practice images first (not counted) and reports failed attention checks per rater', async () => {
+    const f = await fakeStudio();
+    const s = await createSession(f.ctx, { name: 'checks', dataset: f.datasetId, sets: 2, instruments: ['cl', 'fl'], raters: ['ann', 'bo'], seed: 3, practice: 1, attentionChecks: true }, { generate: f.generate });
+    // 2 instruments × 2 sets × (3 runs + GT) = 16, + 1 practice + 2 checks
+    expect(s.itemCount).toBe(19);
+    for (const r of s.raters) {
+      const st = raterState(f.ctx.catalog, r.token);
+      expect(st.items[0].practice).toBe(true);
+      expect(st.items[0].setNo).toBe(1);
+      expect(st.items.filter((i) => i.practice)).toHaveLength(1);
+      expect(st.setCount).toBe(5);
+      const byHash = new Map<string, number>();
+      for (const it of st.items) {
+        // ann rates everything 3 (fails the wrong-image check); bo rates repeated images 0 then 3 (fails the repeat check) and the rest 1
+        let score = r.name === 'ann' ? 3 : 1;
+        if (r.name === 'bo' && byHash.has(it.hash)) score = 3;
+        else if (r.name === 'bo' && st.items.filter((x) => x.hash === it.hash).length > 1) score = 0;
+        byHash.set(it.hash, score);
+        saveScore(f.ctx.catalog, { token: r.token, itemId: it.itemId, score });
+      }
+    }
+    const res = sessionResults(f.ctx.catalog, s.id);
+    expect(res.complete).toBe(true);
+    // practice and checks stay out of Fig. 8: 16 counted images per rater
+    expect(res.scoreCount).toBe(32);
+    expect(res.methods.map((m) => m.method)).toEqual(['s2i-c', 's2i-n', 's2i-a', 'ground-truth']);
+    const [ann, bo] = res.attention!;
+    expect(ann).toMatchObject({ rater: 'ann', checks: 2, passed: 1, failed: 1, pending: 0 });
+    expect(ann.failures[0]).toMatch(/scored 3 an image that is not a (clarinet|flute)/);
+    // (the wrong image is another instrument's ground truth, which bo also sees twice: he may fail both)
+    expect(bo).toMatchObject({ rater: 'bo', checks: 2, pending: 0 });
+    expect(bo.failures.some((x) => /gave the same image (0 and 3|3 and 0)/.test(x))).toBe(true);
+    f.ctx.close();
+  });
 });

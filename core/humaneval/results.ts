@@ -11,7 +11,8 @@ import type { HumanEvalResults, HumanEvalSession } from '../api/humanEvalContrac
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { AvError } from '../errors';
 import { histogram, krippendorffAlphaOrdinal, summarizeScores } from '../evaluation/statistics';
-import { getSession } from './sessions';
+import { instrumentName } from './rater';
+import { ATTENTION_REPEAT, ATTENTION_WRONG, getSession, NOT_COUNTED } from './sessions';
 
 /** Method names of a session, in the paper's order; anything else follows alphabetically. */
 export const HUMANEVAL_METHOD_ORDER = ['s2i-c', 's2i-n', 's2i-a', 'ground-truth'] as const;
@@ -54,6 +55,40 @@ function stats(xs: number[]) {
   };
 }
 
+/** Attention checks per rater (none when the session has none). */
+function attentionReport(cat: Catalog, sessionId: number): NonNullable<HumanEvalResults['attention']> {
+  const checks = cat.db
+    .prepare(`SELECT id, method, blob_hash AS hash, instrument FROM humaneval_items WHERE session_id = ? AND method IN (?, ?) ORDER BY id`)
+    .all(sessionId, ATTENTION_REPEAT, ATTENTION_WRONG) as Array<{ id: number; method: string; hash: string; instrument: string }>;
+  if (!checks.length) return [];
+  const raters = cat.db.prepare('SELECT id, name FROM humaneval_raters WHERE session_id = ? ORDER BY id').all(sessionId) as Array<{ id: number; name: string }>;
+  const scoreOf = cat.db.prepare('SELECT score FROM humaneval_scores WHERE rater_id = ? AND item_id = ?');
+  const originalOf = cat.db.prepare(`SELECT id FROM humaneval_items WHERE session_id = ? AND blob_hash = ? AND method NOT IN (${NOT_COUNTED.map(() => '?').join(', ')}) ORDER BY id LIMIT 1`);
+  return raters.map((r) => {
+    let passed = 0;
+    let pending = 0;
+    const failures: string[] = [];
+    for (const c of checks) {
+      const s = (scoreOf.get(r.id, c.id) as { score: number } | undefined)?.score;
+      if (s === undefined) {
+        pending++;
+        continue;
+      }
+      if (c.method === ATTENTION_WRONG) {
+        if (s >= 2) failures.push(`scored ${s} an image that is not a ${instrumentName(c.instrument)} (expected 0 or 1)`);
+        else passed++;
+      } else {
+        const orig = originalOf.get(sessionId, c.hash, ...NOT_COUNTED) as { id: number } | undefined;
+        const o = orig ? (scoreOf.get(r.id, orig.id) as { score: number } | undefined)?.score : undefined;
+        if (o === undefined) pending++;
+        else if (Math.abs(o - s) > 1) failures.push(`gave the same image ${o} and ${s}`);
+        else passed++;
+      }
+    }
+    return { rater: r.name, checks: checks.length, passed, failed: failures.length, pending, failures };
+  });
+}
+
 /** Time per item of each rater (the scoring view sends the ms between an image's turn and its score). */
 function raterTimes(cat: Catalog, sessionId: number): NonNullable<HumanEvalResults['raterTimes']> {
   const raters = cat.db.prepare('SELECT id, name FROM humaneval_raters WHERE session_id = ? ORDER BY id').all(sessionId) as Array<{ id: number; name: string }>;
@@ -87,9 +122,9 @@ export function sessionResults(cat: Catalog, id: number, opts: { force?: boolean
     .prepare(
       `SELECT i.id AS itemId, i.method, i.instrument, i.run_id AS runId, s.score
          FROM humaneval_scores s JOIN humaneval_items i ON i.id = s.item_id
-        WHERE i.session_id = ? ORDER BY s.item_id, s.rater_id`,
+        WHERE i.session_id = ? AND i.method NOT IN (${NOT_COUNTED.map(() => '?').join(', ')}) ORDER BY s.item_id, s.rater_id`,
     )
-    .all(id) as Array<{ itemId: number; method: string; instrument: string; runId: number | null; score: number }>).map((r) => ({ ...r, method: canonicalMethod(r.method) }));
+    .all(id, ...NOT_COUNTED) as Array<{ itemId: number; method: string; instrument: string; runId: number | null; score: number }>).map((r) => ({ ...r, method: canonicalMethod(r.method) }));
   const byItem = new Map<number, number[]>();
   for (const r of rows) byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), r.score]);
   // sessions made outside createSession may lack the config's method and instrument lists
@@ -122,5 +157,6 @@ export function sessionResults(cat: Catalog, id: number, opts: { force?: boolean
     alpha: krippendorffAlphaOrdinal([...byItem.values()]),
     alphaItems: [...byItem.values()].filter((v) => v.length >= 2).length,
     raterTimes: raterTimes(cat, id),
+    attention: attentionReport(cat, id),
   };
 }

@@ -17,6 +17,13 @@ export const GROUND_TRUTH = 'ground-truth';
 export const S2I_MODELS = ['s2i-c', 's2i-n', 's2i-a'] as const;
 /** what raters see as the page title when the experimenter gives none (the session name stays internal) */
 export const DEFAULT_PUBLIC_TITLE = 'Image rating';
+/** item methods that are not results: practice images and attention checks (kept out of Fig. 8) */
+export const PRACTICE = 'practice';
+export const ATTENTION_REPEAT = 'attention-repeat';
+export const ATTENTION_WRONG = 'attention-wrong';
+export const NOT_COUNTED = [PRACTICE, ATTENTION_REPEAT, ATTENTION_WRONG] as const;
+/** the set index practice items carry (shown before every real set) */
+export const PRACTICE_SET = -1;
 export { DEFAULT_RUBRIC };
 
 
@@ -52,6 +59,11 @@ async function groundTruthPng(ctx: StudioContext, pairId: number): Promise<strin
   const pair = getPair(ctx.catalog, pairId);
   if (!pair) throw new AvError('not_found', `no pair ${pairId}`);
   return (await pairImageFeature(ctx.catalog, ctx.blobs, pair)).hash;
+}
+
+async function greyPng(): Promise<Buffer> {
+  const { default: sharp } = await import('sharp');
+  return sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png().toBuffer();
 }
 
 function hasCheckpoint(cat: Catalog, runId: number): boolean {
@@ -165,6 +177,25 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
     }
   }
 
+  // practice images first (a generated image of another seed and the ground truth of test pairs, cycling)
+  for (let k = 0; k < input.practice; k++) {
+    const set = sets[k % sets.length];
+    const pr = k % 2 === 0 ? await generate(runs[0].id, set.pairId, set.seed + 1 + k) : { hash: await groundTruthPng(ctx, set.pairId) };
+    items.push({ setIndex: PRACTICE_SET, instrument: set.instrument, method: PRACTICE, runId: null, pairId: set.pairId, hash: pr.hash });
+  }
+  // attention checks, hidden in real sets: the first set's S2I image again (in another set of the same
+  // instrument when there is one), and in the first set another instrument's ground truth (or, with one
+  // instrument, a flat grey picture): clearly wrong
+  if (input.attentionChecks) {
+    const first = sets[0];
+    const original = items.find((it) => it.setIndex === first.setIndex && it.instrument === first.instrument && it.runId !== null)!;
+    const other = sets.find((x) => x.instrument === first.instrument && x.setIndex !== first.setIndex) ?? first;
+    items.push({ setIndex: other.setIndex, instrument: other.instrument, method: ATTENTION_REPEAT, runId: original.runId, pairId: original.pairId, hash: original.hash });
+    const foreign = sets.find((x) => x.instrument !== first.instrument);
+    const wrongHash = foreign ? await groundTruthPng(ctx, foreign.pairId) : ctx.blobs.put(await greyPng(), 'png');
+    items.push({ setIndex: first.setIndex, instrument: first.instrument, method: ATTENTION_WRONG, runId: null, pairId: foreign?.pairId ?? first.pairId, hash: wrongHash });
+  }
+
   const config: SessionConfig = {
     datasetId,
     seed,
@@ -207,7 +238,10 @@ function insertRater(cat: Catalog, sessionId: number, name: string): number {
     groups.set(key, [...(groups.get(key) ?? []), it.id]);
   }
   const rand = seededUniform(seed);
-  const keys = shuffled([...groups.keys()].sort(), rand);
+  // practice first (in its own set), then the real sets in a seeded order
+  const isPractice = (k: string) => k.endsWith(`\u0000${PRACTICE_SET}`);
+  const all = [...groups.keys()].sort();
+  const keys = [...all.filter(isPractice), ...shuffled(all.filter((k) => !isPractice(k)), rand)];
   const ins = cat.db.prepare('INSERT INTO humaneval_order (rater_id, position, set_no, item_id) VALUES (?, ?, ?, ?)');
   let position = 0;
   keys.forEach((k, setNo) => {
