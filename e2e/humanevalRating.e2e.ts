@@ -24,6 +24,7 @@ let bobLink = '';
 let sessionId = 0;
 let checkedId = 0;
 let carolLink = '';
+let sharpId = 0;
 
 beforeAll(async () => {
   env = await openBrowserStudio({ width: 1440, height: 900 });
@@ -46,6 +47,7 @@ beforeAll(async () => {
   const checked = await createSession(ctx, { name: 'with checks', dataset: demo, sets: 1, instruments: ['cl', 'fl'], raters: ['carol'], seed: 9, practice: 1, attentionChecks: true }, { generate });
   checkedId = checked.id;
   carolLink = `${studio.origin}${checked.raters[0].linkPath}`;
+  sharpId = (await createSession(ctx, { name: 'sharp ground truth', dataset: demo, sets: 1, instruments: ['cl'], raters: ['dan'], seed: 11, matchGroundTruth: false }, { generate })).id;
 }, 120_000);
 
 afterAll(async () => {
@@ -150,5 +152,16 @@ describe('rating', () => {
       await page.locator('[data-testid="he-results-attention"]').scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SCREENSHOT_DIR, `humaneval-attention-${w}.png`) });
     }
+  });
+
+  it('warns when the ground truth is sharper than the generated images', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${studio.url}#/human-eval?session=${sharpId}`);
+    await page.waitForSelector('[data-testid="he-warning"]');
+    expect(await page.textContent('[data-testid="he-warning"]')).toMatch(/ground truth is shown at 64×64 while the runs generate 16×16 images/);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'humaneval-gt-warning-1440.png') });
+    await page.goto(`${studio.url}#/human-eval?session=${sessionId}`);
+    await page.waitForSelector('[data-testid="he-score-as-alice"]');
+    expect(await page.locator('[data-testid="he-warning"]').count()).toBe(0);
   });
 });

@@ -25,6 +25,12 @@ export const RATER_METHODS = ['humaneval.rater.state', 'humaneval.rater.score'] 
 export const HumanEvalCreateInputSchema = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),
+    /**
+     * show the ground truth at the generated images' resolution (downscaled to the runs' image size,
+     * then upscaled to 64×64 the same nearest-neighbour way), so the real picture is not the only sharp one;
+     * false keeps it at 64×64 (the session then carries a warning when the resolutions differ)
+     */
+    matchGroundTruth: z.boolean().default(true),
     /** practice images shown first to every rater, scored but never counted (0 = none) */
     practice: z.number().int().min(0).max(8).default(0),
     /** hidden attention checks in the sets: a known image repeated, and a clearly wrong image (another instrument's picture) */
@@ -76,6 +82,8 @@ export const HumanEvalSessionSchema = z.object({
   complete: z.boolean(),
   /** when the experimenter chose to see results before scoring was complete (recorded), else null */
   resultsForcedAt: z.string().nullable(),
+  /** what the experimenter should know about the session (e.g. ground truth sharper than the generated images) */
+  warnings: z.array(z.string()).optional(),
 });
 export type HumanEvalSession = z.infer<typeof HumanEvalSessionSchema>;
 

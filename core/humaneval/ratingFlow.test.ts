@@ -1,6 +1,7 @@
 // Issue 18 rating details: raters see the public title (never the session name, default "Image
 // rating"), and results report each rater's time per item from the scoring view's timings.
 import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { raterState, saveScore } from './rater';
 import { sessionResults } from './results';
 import { createSession } from './sessions';
@@ -59,6 +60,23 @@ describe('rating flow', () => {
     // (the wrong image is another instrument's ground truth, which bo also sees twice: he may fail both)
     expect(bo).toMatchObject({ rater: 'bo', checks: 2, pending: 0 });
     expect(bo.failures.some((x) => /gave the same image (0 and 3|3 and 0)/.test(x))).toBe(true);
+    f.ctx.close();
+  });
+
+  it('shows the ground truth at the generated images\' resolution unless the experimenter opts out, then warns', async () => {
+    const f = await fakeStudio();
+    // the fake runs use the tiny preset: 16×16 images shown at 64×64
+    const gtOf = (sid: number) => (f.ctx.catalog.db.prepare("SELECT blob_hash AS h FROM humaneval_items WHERE session_id = ? AND method = 'ground-truth' LIMIT 1").get(sid) as { h: string }).h;
+    const matched = await createSession(f.ctx, { dataset: f.datasetId, sets: 1, instruments: ['cl'], raters: ['a'], seed: 4 }, { generate: f.generate });
+    expect(matched.warnings).toBeUndefined();
+    const img = await sharp(f.ctx.blobs.read(gtOf(matched.id))).raw().toBuffer({ resolveWithObject: true });
+    expect([img.info.width, img.info.height]).toEqual([64, 64]);
+    // blocky like the generated images: every 4×4 block is one colour
+    const px = (x: number, y: number) => img.data.subarray((y * 64 + x) * img.info.channels, (y * 64 + x) * img.info.channels + 3).join(',');
+    for (let y = 0; y < 64; y += 7) for (let x = 0; x < 64; x += 5) expect(px(x, y)).toBe(px(x - (x % 4), y - (y % 4)));
+    const sharpGt = await createSession(f.ctx, { dataset: f.datasetId, sets: 1, instruments: ['cl'], raters: ['a'], seed: 4, matchGroundTruth: false }, { generate: f.generate });
+    expect(gtOf(sharpGt.id)).not.toBe(gtOf(matched.id));
+    expect(sharpGt.warnings?.[0]).toMatch(/ground truth is shown at 64×64 while the runs generate 16×16 images/);
     f.ctx.close();
   });
 });

@@ -37,6 +37,9 @@ export interface SessionConfig {
   sets: Array<{ instrument: string; setIndex: number; pairId: number; seed: number }>;
   /** the title raters see (never the session name); absent in sessions made before it existed */
   publicTitle?: string;
+  /** the resolution the ground truth was brought to (the generated images' size), or 64 when shown as is */
+  groundTruthSize?: number;
+  warnings?: string[];
 }
 
 /** Makes one image for a run, pair and seed; returns its PNG blob hash and the checkpoint epoch. */
@@ -55,10 +58,16 @@ async function defaultGenerate(ctx: StudioContext): Promise<GenerateImage> {
   };
 }
 
-async function groundTruthPng(ctx: StudioContext, pairId: number): Promise<string> {
+async function groundTruthPng(ctx: StudioContext, pairId: number, size = 64): Promise<string> {
   const pair = getPair(ctx.catalog, pairId);
   if (!pair) throw new AvError('not_found', `no pair ${pairId}`);
-  return (await pairImageFeature(ctx.catalog, ctx.blobs, pair)).hash;
+  const hash = (await pairImageFeature(ctx.catalog, ctx.blobs, pair)).hash;
+  if (size >= 64) return hash;
+  // as the generated images are shown: size×size, each pixel repeated to 64×64 (core/training/sampleGrid)
+  const { default: sharp } = await import('sharp');
+  const small = await sharp(ctx.blobs.read(hash)).resize(size, size, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer();
+  const big = await sharp(small).resize(64, 64, { kernel: 'nearest' }).png().toBuffer();
+  return ctx.blobs.put(big, 'png');
 }
 
 async function greyPng(): Promise<Buffer> {
@@ -164,12 +173,19 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
     for (let s = 0; s < input.sets; s++) sets.push({ instrument, setIndex: s, pairId: order[s % order.length], seed: Math.floor(rand() * 2 ** 31) });
   }
 
+  // the generated images' resolution (tiny preset: 16×16 shown at 64×64): the ground truth is brought to it
+  const sizes = [...new Set(runs.map((r) => r.config.hyper?.imageSize ?? 64))].sort((a, b) => a - b);
+  const warnings: string[] = [];
+  if (sizes.length > 1) warnings.push(`the runs generate images of different sizes (${sizes.map((x) => `${x}×${x}`).join(', ')}): raters may tell the methods apart by sharpness`);
+  const gtSize = input.matchGroundTruth ? sizes[0] : 64;
+  if (!input.matchGroundTruth && sizes[0] < 64) warnings.push(`the ground truth is shown at 64×64 while the runs generate ${sizes.map((x) => `${x}×${x}`).join(', ')} images upscaled to 64×64: the real picture is the only sharp one, so raters can spot it`);
+
   const generate = deps.generate ?? (await defaultGenerate(ctx));
   const labels = methodLabels(runs);
   const epochs = new Map<number, number>();
   const items: Array<{ setIndex: number; instrument: string; method: string; runId: number | null; pairId: number; hash: string }> = [];
   for (const set of sets) {
-    items.push({ setIndex: set.setIndex, instrument: set.instrument, method: GROUND_TRUTH, runId: null, pairId: set.pairId, hash: await groundTruthPng(ctx, set.pairId) });
+    items.push({ setIndex: set.setIndex, instrument: set.instrument, method: GROUND_TRUTH, runId: null, pairId: set.pairId, hash: await groundTruthPng(ctx, set.pairId, gtSize) });
     for (let i = 0; i < runs.length; i++) {
       const g = await generate(runs[i].id, set.pairId, set.seed);
       epochs.set(runs[i].id, g.epoch);
@@ -180,7 +196,7 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
   // practice images first (a generated image of another seed and the ground truth of test pairs, cycling)
   for (let k = 0; k < input.practice; k++) {
     const set = sets[k % sets.length];
-    const pr = k % 2 === 0 ? await generate(runs[0].id, set.pairId, set.seed + 1 + k) : { hash: await groundTruthPng(ctx, set.pairId) };
+    const pr = k % 2 === 0 ? await generate(runs[0].id, set.pairId, set.seed + 1 + k) : { hash: await groundTruthPng(ctx, set.pairId, gtSize) };
     items.push({ setIndex: PRACTICE_SET, instrument: set.instrument, method: PRACTICE, runId: null, pairId: set.pairId, hash: pr.hash });
   }
   // attention checks, hidden in real sets: the first set's S2I image again (in another set of the same
@@ -192,7 +208,7 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
     const other = sets.find((x) => x.instrument === first.instrument && x.setIndex !== first.setIndex) ?? first;
     items.push({ setIndex: other.setIndex, instrument: other.instrument, method: ATTENTION_REPEAT, runId: original.runId, pairId: original.pairId, hash: original.hash });
     const foreign = sets.find((x) => x.instrument !== first.instrument);
-    const wrongHash = foreign ? await groundTruthPng(ctx, foreign.pairId) : ctx.blobs.put(await greyPng(), 'png');
+    const wrongHash = foreign ? await groundTruthPng(ctx, foreign.pairId, gtSize) : ctx.blobs.put(await greyPng(), 'png');
     items.push({ setIndex: first.setIndex, instrument: first.instrument, method: ATTENTION_WRONG, runId: null, pairId: foreign?.pairId ?? first.pairId, hash: wrongHash });
   }
 
@@ -207,6 +223,8 @@ export async function createSession(ctx: StudioContext, rawInput: HumanEvalCreat
     ],
     sets,
     publicTitle: input.title ?? DEFAULT_PUBLIC_TITLE,
+    groundTruthSize: gtSize,
+    warnings,
   };
   const name = input.name ?? `Human eval ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
   const raters = [...new Set(input.raters)];
@@ -305,6 +323,7 @@ export function getSession(cat: Catalog, id: number): HumanEvalSession {
     raters,
     complete: raters.length > 0 && itemCount > 0 && raters.every((r) => r.scored >= itemCount),
     resultsForcedAt: s.resultsForcedAt,
+    ...(s.config.warnings?.length ? { warnings: s.config.warnings } : {}),
   };
 }
 
