@@ -1,6 +1,6 @@
 // `npm run bench -- data [--pairs N] [--windows W] [--pieces P] [--full] [--keep] [--only urmp|release]`:
 // the studio on real-looking media, end to end, through the `avstudio` CLI as a user runs it:
-//  (a) a URMP-layout folder as URMP has it (bench/mediaFixtures.makeUrmpFolder: 1080p 29.97 fps H.264
+//  (a) a URMP-layout folder as URMP has it (core/datasets/mediaFolders.makeUrmpFolder: 1080p 29.97 fps H.264
 //      MP4 per piece, 48 kHz stereo 16-bit WAV per player; ≥ 4 pieces, ≥ 2,000 windows), and
 //  (b) a Sub-URMP release folder of ≥ 5,000 pairs (makeReleaseFolder: 1920×1080 JPEGs, 0.5 s
 //      44.1 kHz 16-bit mono chunks, a tenth at 48 kHz stereo / 22.05 kHz mono / 32 kHz stereo).
@@ -26,8 +26,8 @@ import { createSnapshot } from '../core/datasets/snapshots';
 import { findFfmpeg } from '../core/env/ffmpeg';
 import { LMS_SHAPE } from '../core/media/constants';
 import { PackWriter, planPack } from '../core/training/packedStore';
-import { createRng } from '../core/training/rng';
-import { makeReleaseFolder, makeUrmpFolder } from './mediaFixtures';
+import { createRng } from '../core/rng';
+import { makeReleaseFolder, makeUrmpFolder } from '../core/datasets/mediaFolders';
 
 const FULL_PAIRS = 80_805;
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -11,7 +11,7 @@
 // other S2I epochs retrains only the S2I runs. --quick: 250 training pairs and 2 epochs, for a check.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { findDataset } from '../core/catalog/datasetsRepo';
 import { createFidelityDataset, FIDELITY_DATASET_NAME } from '../core/datasets/fidelityDataset';
 import { materializeDataset } from '../core/datasets/materialize';
@@ -21,14 +21,14 @@ import { EVALUATION_KINDS } from '../core/evaluation/evaluateRun';
 import { PAPER_TABLE1, PAPER_TABLE5 } from '../core/evaluation/paperValues';
 import { planRun, type LaunchRequest } from '../core/runs/planRun';
 import { getRun, listRuns, runEvaluations, runMetrics, setRunStatus, type EvaluationPoint, type RunRow } from '../core/runs/runsRepo';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 import type { ModelKind } from '../core/runs/runConfig';
 import { renderMarkdown } from '../core/tables/markdown';
 import { TABLE1_REPRESENTATIONS } from '../core/tables/runTables';
 import { MODEL_LABELS } from '../core/tables/runSources';
 import { accuracyCell, assertRectangular, column, paperColumn, percent, provenance, textCell, type ResultTable, type TableRow } from '../core/tables/tableModel';
 import { nodeWorkerLauncher } from '../workers/launch';
-import { loadTf } from '../core/training/tfBackend';
+import { loadTf } from '../core/tf/tfBackend';
 import { loadSnapshotData, lmsTensor } from '../core/training/trainingData';
 import { loadEncoderRun, predictBatched } from '../core/training/encoders';
 import { setSetting } from '../core/catalog/settingsRepo';

@@ -1,6 +1,6 @@
 // `npm run bench -- import [--pairs N] [--other-rate F] [--jpeg WxH] [--runs R]`: generates a Sub-URMP
 // release of N pairs (default 2,000; 1920×1080 JPEGs, 0.5 s chunks at 44.1 kHz mono 16-bit except a
-// fraction F = 0.1 at 48 kHz stereo / 22.05 kHz mono; bench/mediaFixtures.ts) and measures, in the
+// fraction F = 0.1 at 48 kHz stereo / 22.05 kHz mono; core/datasets/mediaFolders.ts) and measures, in the
 // same run and R times each (default 2):
 //   - baseline: a plain pass that reads and SHA-256-hashes every file of the release, one after another;
 //   - import into a fresh catalog (pairs/s, and its time ÷ the baseline's), then a re-import of the
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCatalog } from '../core/catalog/catalog';
 import { exportSubUrmp, importSubUrmpRelease } from '../core/datasets/subUrmpRelease';
-import { makeReleaseFolder } from './mediaFixtures';
+import { makeReleaseFolder } from '../core/datasets/mediaFolders';
 
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(name);

@@ -12,8 +12,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadTf } from '../core/training/tfBackend';
-import { type CpuKernelMode } from '../core/training/cpuGemmKernels';
+import { loadTf } from '../core/tf/tfBackend';
+import { type CpuKernelMode } from '../core/tf/cpuGemmKernels';
 import { PRESETS, type PresetName } from '../core/models/presets';
 import { timeSteps, type GanNet as Net, type StepTiming } from '../core/training/ganStepTiming';
 

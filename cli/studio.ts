@@ -1,6 +1,6 @@
 // Opening the studio from a CLI command: the data directory (--home or AVSTUDIO_HOME or app data).
 import type { Command } from 'commander';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { defaultHome } from '../core/env/home';
 
 export function addHomeOption(cmd: Command): Command {

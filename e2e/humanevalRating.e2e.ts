@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { nowIso } from '../core/catalog/catalog';
 import { deriveSeed } from '../core/humaneval/seeded';
 import { createSession } from '../core/humaneval/sessions';

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { openStudio } from '../core/api/context';
+import { openStudio } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { SAMPLE_RATE } from '../core/media/constants';
 import { encodeWav } from '../core/media/wav';

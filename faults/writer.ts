@@ -2,7 +2,7 @@
 // the pairs of the first dataset whose id has the given parity (so each edit really changes a row
 // and records one pair_edits row), as fast as it can, and prints {attempted, ok, failed, kinds}.
 // Two of these at once on one catalog are the "two writers" fault: every edit must land.
-import { openStudio } from '../core/api/context';
+import { openStudio } from '../core/studio/context';
 import { editPair } from '../core/datasets/curation';
 import { toAvError } from '../core/errors';
 

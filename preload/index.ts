@@ -2,7 +2,7 @@
 // method (validated here before it leaves the renderer, and again in main), the live event stream,
 // and media URLs on the avstudio-media: protocol. Nothing else of Electron reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, isApiMethod, MEDIA_PROTOCOL, type StudioEvent } from '../core/api/contract';
+import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, isApiMethod, MEDIA_PROTOCOL, type StudioEvent } from '../core/contract/api';
 import { appUrlFromArgv, isAppUrl } from '../main/security';
 
 const bridge = {

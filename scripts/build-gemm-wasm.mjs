@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles core/training/gemm.wat (Debian package `wabt`: wat2wasm) into the two WebAssembly modules
-// embedded in core/training/gemmWasm.ts: `simd` (WebAssembly SIMD: every multiply-add is f32x4.mul
+// Compiles core/tf/gemm.wat (Debian package `wabt`: wat2wasm) into the two WebAssembly modules
+// embedded in core/tf/gemmWasm.ts: `simd` (WebAssembly SIMD: every multiply-add is f32x4.mul
 // then f32x4.add) and `fma` (the same text with each such pair written as relaxed-SIMD
 // f32x4.relaxed_madd, one fused multiply-add where the CPU has FMA). gemm.ts uses `fma` when the
 // runtime accepts it and `simd` otherwise. `--check` compares instead of writing (exit 1 if stale).
@@ -11,8 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const watPath = join(root, 'core/training/gemm.wat');
-const outPath = join(root, 'core/training/gemmWasm.ts');
+const watPath = join(root, 'core/tf/gemm.wat');
+const outPath = join(root, 'core/tf/gemmWasm.ts');
 const MADD = /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)\)/g;
 
 function compile(text, flags) {
@@ -44,11 +44,11 @@ export const GEMM_WASM_FMA =
 if (process.argv.includes('--check')) {
   const current = readFileSync(outPath, 'utf8');
   if (current !== source) {
-    process.stderr.write('core/training/gemmWasm.ts is not gemm.wat compiled: run npm run build:wasm\n');
+    process.stderr.write('core/tf/gemmWasm.ts is not gemm.wat compiled: run npm run build:wasm\n');
     process.exit(1);
   }
-  process.stdout.write('core/training/gemmWasm.ts is current\n');
+  process.stdout.write('core/tf/gemmWasm.ts is current\n');
 } else {
   writeFileSync(outPath, source);
-  process.stdout.write(`wrote core/training/gemmWasm.ts (${pairs} multiply-adds fused in the fma module)\n`);
+  process.stdout.write(`wrote core/tf/gemmWasm.ts (${pairs} multiply-adds fused in the fma module)\n`);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { handlers } from '../core/api/handlers';
 import { reachableHosts, startServer, type RunningServer, MAX_BODY_BYTES } from './httpServer';
 import { execFileSync } from 'node:child_process';

@@ -21,10 +21,10 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type ApiHandlers } from '../core/api/dispatch';
-import type { StudioContext } from '../core/api/context';
+import type { StudioContext } from '../core/studio/context';
 import { mediaFileFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
 import { AvError, httpStatusFor, toAvError, type ErrorPayload } from '../core/errors';
-import { RATER_METHODS } from '../core/api/humanEvalContract';
+import { RATER_METHODS } from '../core/contract/humanEvalContract';
 import { findRaterByToken, raterMayFetch, type RaterRow } from '../core/humaneval/rater';
 
 export const MAX_BODY_BYTES = 1 << 20;

@@ -1,7 +1,7 @@
 // /media/<hash>: blob-store files and imported files (sources table), with HTTP Range for seeking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { callOrThrow } from '../core/api/dispatch';
 import { handlers } from '../core/api/handlers';
 import { makeReleaseFixture, tempDir } from '../core/datasets/testFixtures';

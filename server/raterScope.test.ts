@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { handlers } from '../core/api/handlers';
-import type { HumanEvalSession } from '../core/api/humanEvalContract';
+import type { HumanEvalSession } from '../core/contract/humanEvalContract';
 import { createSession } from '../core/humaneval/sessions';
 import { fakeStudio, type FakeStudio } from '../core/humaneval/testFixtures';
 import { ratePath, startServer, type RunningServer } from './httpServer';

@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { bestEpoch } from '../core/runs/checkpointRetention';
 import { planRun } from '../core/runs/planRun';
 import { getRun } from '../core/runs/runsRepo';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 import { nodeWorkerLauncher } from './launch';
 
 let dir: string;

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { nodeWorkerLauncher } from './launch';
 import { planRun, type LaunchRequest } from '../core/runs/planRun';
 import { getRun, runMetrics, runSamples } from '../core/runs/runsRepo';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 
 let dir: string;
 let ctx: StudioContext;
@@ -29,8 +29,10 @@ afterAll(() => {
 function checkpointFiles(runId: number): Map<string, Buffer> {
   const root = join(ctx.home.runsDir, String(runId));
   const out = new Map<string, Buffer>();
+  // the epoch checkpoints (runs/<id>/epoch-*/…), not the run's own log (worker.log: times, pids)
   const walk = (d: string): void => {
     for (const e of readdirSync(d).sort()) {
+      if (d === root && !e.startsWith('epoch-')) continue;
       const p = join(d, e);
       if (statSync(p).isDirectory()) walk(p);
       else {

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { listPairs } from '../core/catalog/pairsRepo';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { AvError } from '../core/errors';
 import { planRun } from '../core/runs/planRun';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 import { generateForPairs } from '../core/training/generate';
 import { nodeWorkerLauncher } from './launch';
 

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { createSession, raterState } from '../core/humaneval';
 import { planRun } from '../core/runs/planRun';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 import { nodeWorkerLauncher } from './launch';
 
 let dir: string;

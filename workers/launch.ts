@@ -3,7 +3,7 @@
 // and its stderr kept for the supervisor's error message.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { WorkerLauncher } from '../core/runs/supervisor';
+import type { WorkerLauncher } from '../core/studio/supervisor';
 import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 
 const TRAIN_WORKER = fileURLToPath(new URL('./trainWorker.ts', import.meta.url));

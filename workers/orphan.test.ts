@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { getRun, lastCheckpoint } from '../core/runs/runsRepo';
-import { pidIsAlive, RunSupervisor } from '../core/runs/supervisor';
+import { pidIsAlive, RunSupervisor } from '../core/studio/supervisor';
 import { nodeWorkerLauncher } from './launch';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

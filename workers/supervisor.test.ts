@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { nodeWorkerLauncher } from './launch';
 import { planRun } from '../core/runs/planRun';
 import { getRun, lastCheckpoint, runMetrics } from '../core/runs/runsRepo';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 
 let dir: string;
 let ctx: StudioContext;

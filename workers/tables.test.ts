@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { openStudio, type StudioContext } from '../core/api/context';
+import { openStudio, type StudioContext } from '../core/studio/context';
 import { callOrThrow } from '../core/api/dispatch';
 import { handlers } from '../core/api/handlers';
 import { createDemoDataset } from '../core/datasets/demoDataset';
 import { evaluateRun } from '../core/evaluation/evaluateRun';
 import { planRun } from '../core/runs/planRun';
 import { getRun, runEvaluations } from '../core/runs/runsRepo';
-import { RunSupervisor } from '../core/runs/supervisor';
+import { RunSupervisor } from '../core/studio/supervisor';
 import type { ResultTable } from '../core/tables/tableModel';
 import { nodeWorkerLauncher } from './launch';
 

@@ -1,11 +1,11 @@
 // A training worker process: `trainWorker.ts --home DIR --run ID`, forked by the run supervisor with
 // an IPC channel. It trains the run (core/training/runTraining.ts), writing results to the catalog,
 // and reports validated progress messages to its parent.
-import { openStudio } from '../core/api/context';
+import { openStudio } from '../core/studio/context';
 import { toAvError } from '../core/errors';
 import { appendRunLog, formatWorkerMessage } from '../core/runs/runLog';
 import { getRun, setRunStatus } from '../core/runs/runsRepo';
-import { WorkerMessageSchema, type WorkerMessage } from '../core/runs/workerMessages';
+import { WorkerMessageSchema, type WorkerMessage } from '../core/contract/workerMessages';
 import { executeRun } from '../core/training/runTraining';
 
 function arg(name: string): string {

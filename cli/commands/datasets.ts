@@ -2,12 +2,12 @@
 // Table 2/3 counts, list pairs, curate (pair … accept|reject|relabel|move|crop|repair, undo),
 // snapshot, export in the Sub-URMP layout, materialise features. Each goes through the API handlers.
 import type { Command } from 'commander';
-import type { StudioContext } from '../../core/api/context';
-import type { ApiInput, Pair } from '../../core/api/contract';
+import type { StudioContext } from '../../core/studio/context';
+import type { ApiInput, Pair } from '../../core/contract/api';
 import { callOrThrow } from '../../core/api/dispatch';
 import { handlers } from '../../core/api/handlers';
 import { ingest, type IngestOutcome, type IngestRequest } from '../../core/datasets/datasetService';
-import { clearFeatureWorkPending, markFeatureWorkPending } from '../../core/datasets/featureTasks';
+import { clearFeatureWorkPending, markFeatureWorkPending } from '../../core/studio/featureTasks';
 import { materializeDataset } from '../../core/datasets/materialize';
 import { AvError } from '../../core/errors';
 import { action, emit, fail, textTable } from '../output';

@@ -4,7 +4,7 @@
 //   avstudio humaneval results <id> [--force]                   → Fig. 8 numbers, unblinded when complete
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import type { HumanEvalResults, HumanEvalSession } from '../../core/api/humanEvalContract';
+import type { HumanEvalResults, HumanEvalSession } from '../../core/contract/humanEvalContract';
 import { AvError } from '../../core/errors';
 import { createSession, listSessions, sessionResults } from '../../core/humaneval';
 import { action, emit, textTable } from '../output';

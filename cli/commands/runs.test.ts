@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio } from '../../core/api/context';
+import { openStudio } from '../../core/studio/context';
 import { createDemoDataset } from '../../core/datasets/demoDataset';
 import { planRun } from '../../core/runs/planRun';
 import { setRunStatus } from '../../core/runs/runsRepo';

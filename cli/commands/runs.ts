@@ -1,15 +1,15 @@
 // Training runs from the command line: train, runs, run show, stop, resume. `train` and `resume`
 // work the queue in the foreground (one worker process per run) and print each epoch as it lands.
 import type { Command } from 'commander';
-import type { StudioContext } from '../../core/api/context';
+import type { StudioContext } from '../../core/studio/context';
 import { runSummary } from '../../core/api/runsHandlers';
-import { PRESET_VALUES, REPRESENTATION_VALUES } from '../../core/api/runsContract';
+import { PRESET_VALUES, REPRESENTATION_VALUES } from '../../core/contract/runsContract';
 import { AvError } from '../../core/errors';
 import { MODEL_KINDS, type ModelKind } from '../../core/runs/runConfig';
 import { planRun } from '../../core/runs/planRun';
 import { getRun, lastCheckpoint, listRuns, reconcileDeadRuns, runEvaluations, runMetrics, RUN_STATUSES, type RunRow, type RunStatus } from '../../core/runs/runsRepo';
-import { announceRuns, pidIsAlive, RunSupervisor } from '../../core/runs/supervisor';
-import type { WorkerMessage } from '../../core/runs/workerMessages';
+import { announceRuns, pidIsAlive, RunSupervisor } from '../../core/studio/supervisor';
+import type { WorkerMessage } from '../../core/contract/workerMessages';
 import { generateForPairs } from '../../core/training/generate';
 import { nodeWorkerLauncher } from '../../workers/launch';
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openStudio } from '../../core/api/context';
+import { openStudio } from '../../core/studio/context';
 import { handlers } from '../../core/api/handlers';
 import { listDatasets } from '../../core/catalog/datasetsRepo';
 import { createDemoDataset } from '../../core/datasets/demoDataset';
-import { featureTasks } from '../../core/datasets/featureTasks';
+import { featureTasks } from '../../core/studio/featureTasks';
 import { AvError } from '../../core/errors';
-import { RunSupervisor } from '../../core/runs/supervisor';
+import { RunSupervisor } from '../../core/studio/supervisor';
 import { startServer } from '../../server/httpServer';
 import { nodeWorkerLauncher } from '../../workers/launch';
 import { action, emit } from '../output';

@@ -3,7 +3,7 @@
 // svg or png (to --out, or to stdout for text formats).
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { TABLE_FORMATS, TABLE_IDS, type TableFormat, type TableId } from '../../core/api/tablesContract';
+import { TABLE_FORMATS, TABLE_IDS, type TableFormat, type TableId } from '../../core/contract/tablesContract';
 import { AvError } from '../../core/errors';
 import { evaluateRun } from '../../core/evaluation/evaluateRun';
 import { buildTable } from '../../core/tables/buildTable';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { openStudio } from './context';
+import { openStudio } from '../studio/context';
 import { callOrThrow, dispatch } from './dispatch';
 import { handlers } from './handlers';
 import { mediaFileFor, parseRange } from './mediaFiles';

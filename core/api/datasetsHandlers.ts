@@ -8,14 +8,14 @@ import type { Catalog } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow } from '../catalog/pairsRepo';
 import { cachedFeature, pairImageFeature, pairLmsFeature, storeFeature } from '../datasets/materialize';
-import { featureTasks } from '../datasets/featureTasks';
+import { featureTasks } from '../studio/featureTasks';
 import { pairPictureJpeg, sourceOf } from '../datasets/pairMedia';
 import { AvError } from '../errors';
 import { HOP_LENGTH, IMAGE_SIZE, SAMPLE_RATE } from '../media/constants';
 import { extractVideoFrame } from '../media/videoFrame';
 import type { BlobStore } from '../store/blobStore';
-import type { StudioContext } from './context';
-import type { PairLms, PairPicture, PictureRef } from './datasetsContract';
+import type { StudioContext } from '../studio/context';
+import type { PairLms, PairPicture, PictureRef } from '../contract/datasetsContract';
 import type { ApiHandlers } from './dispatch';
 
 /** Bump when the way an inspector picture is rendered changes. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from './context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { dispatch } from './dispatch';
 import { handlers } from './handlers';
 

@@ -2,8 +2,8 @@
 // validates the output, and turns every failure into a typed error payload.
 import { z } from 'zod';
 import { AvError, toAvError, type ErrorPayload } from '../errors';
-import { API, isApiMethod, type ApiMethod, type ApiOutput, type ApiParsedInput } from './contract';
-import type { StudioContext } from './context';
+import { API, isApiMethod, type ApiMethod, type ApiOutput, type ApiParsedInput } from '../contract/api';
+import type { StudioContext } from '../studio/context';
 
 export type ApiHandlers = {
   [M in ApiMethod]: (input: ApiParsedInput<M>, ctx: StudioContext) => Promise<ApiOutput<M>> | ApiOutput<M>;

@@ -1,7 +1,7 @@
 // The human-evaluation part of the API: thin over core/humaneval. The rater methods take the rater
 // token in their input; `avstudio serve` fills it from the rater's own credentials for rater links.
 import { addRater, createSession, findRaterByToken, getSession, listSessions, raterState, saveScore, sessionResults, setSessionStatus } from '../humaneval';
-import type { StudioContext } from './context';
+import type { StudioContext } from '../studio/context';
 import type { ApiHandlers } from './dispatch';
 
 /** Every human-eval write is heard by every studio process (the experimenter's screen follows raters live). */

@@ -6,10 +6,10 @@ import { planRun, previewRun } from '../runs/planRun';
 import { generateForPairs } from '../training/generate';
 import { annotateRun, getRun, listRuns, reconcileDeadRuns, runEvaluations, runMetrics, runSamples, type RunRow } from '../runs/runsRepo';
 import { readRunLog } from '../runs/runLog';
-import { announceRuns, pidIsAlive, type RunSupervisor } from '../runs/supervisor';
-import type { StudioContext } from './context';
+import { announceRuns, pidIsAlive, type RunSupervisor } from '../studio/supervisor';
+import type { StudioContext } from '../studio/context';
 import type { ApiHandlers } from './dispatch';
-import type { RunSummary } from './runsContract';
+import type { RunSummary } from '../contract/runsContract';
 
 function supervisorOf(ctx: StudioContext): RunSupervisor {
   if (!ctx.supervisor) throw new AvError('unsupported', 'this studio process cannot run training workers');

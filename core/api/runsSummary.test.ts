@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from './context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { planRun } from '../runs/planRun';
 import { appendRunLog, formatWorkerMessage, readRunLog, runLogPath } from '../runs/runLog';

@@ -269,7 +269,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'change feed, shared run queue, recorded unblinding',
     sql: `
       -- every event another studio process must see, as the typed StudioEvent JSON, read by seq
-      -- (core/api/changeFeed.ts); origin names the writing process so it does not hear itself twice.
+      -- (core/studio/changeFeed.ts); origin names the writing process so it does not hear itself twice.
       -- Pruned to a bounded tail.
       CREATE TABLE change_log (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,

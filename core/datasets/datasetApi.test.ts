@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openStudio } from '../api/context';
-import type { StudioEvent } from '../api/contract';
+import { openStudio } from '../studio/context';
+import type { StudioEvent } from '../contract/api';
 import { callOrThrow, dispatch } from '../api/dispatch';
 import { handlers } from '../api/handlers';
 import { makeReleaseFixture, tempDir } from './testFixtures';

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog';
 import { datasetCounts, getDataset } from '../catalog/datasetsRepo';
-import type { EventBus } from '../api/events';
+import type { StudioEvent } from '../contract/api';
 import { AvError } from '../errors';
 import { importInis } from './inisImport';
 import type { ImportProgress, ImportResult } from './importWriter';
@@ -83,7 +83,7 @@ export interface IngestOutcome {
 export async function ingest(
   cat: Catalog,
   req: IngestRequest,
-  opts: { events?: EventBus; onProgress?: (p: ImportProgress) => void; signal?: AbortSignal; taskId?: string } = {},
+  opts: { events?: { emit(e: StudioEvent): void }; onProgress?: (p: ImportProgress) => void; signal?: AbortSignal; taskId?: string } = {},
 ): Promise<IngestOutcome> {
   const taskId = opts.taskId ?? `ingest-${randomUUID()}`;
   const label = `Importing ${req.kind} ${'path' in req ? req.path : req.images}`;

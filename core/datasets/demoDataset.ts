@@ -11,7 +11,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { BlobStore } from '../store/blobStore';
 import { encodeWav } from '../media/wav';
 import { SAMPLE_RATE, STRIDE_SECONDS, WINDOW_SECONDS } from '../media/constants';
-import { mulberry32 } from '../training/rng'; // deterministic: the demo is the same on every machine
+import { mulberry32 } from '../rng'; // deterministic: the demo is the same on every machine
 
 export const DEMO_DATASET_NAME = 'demo';
 const TRACK_SECONDS = 3;

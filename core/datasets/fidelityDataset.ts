@@ -13,7 +13,7 @@ import type { Catalog } from '../catalog/catalog';
 import type { BlobStore } from '../store/blobStore';
 import { encodeWav } from '../media/wav';
 import { SAMPLE_RATE, STRIDE_SECONDS, WINDOW_SECONDS } from '../media/constants';
-import { createRng, type Rng } from '../training/rng';
+import { createRng, type Rng } from '../rng';
 import { DEMO_INSTRUMENTS, synthTrack, type DemoInstrument } from './demoDataset';
 
 export const FIDELITY_DATASET_NAME = 'fidelity5';

@@ -172,7 +172,7 @@ describe('export to an unusable place (issue 19, item 7)', () => {
   it('datasets.export through the API: typed errors, no hang, nothing reported as written', async () => {
     const { dispatch } = await import('../api/dispatch');
     const { handlers } = await import('../api/handlers');
-    const { openStudio } = await import('../api/context');
+    const { openStudio } = await import('../studio/context');
     const ctx = openStudio(join(dir, 'export-home'));
     try {
       const { createDemoDataset } = await import('./demoDataset');

@@ -3,9 +3,9 @@
 
 export const DEFAULT_DATASET_SEED = 2017;
 
-export { mulberry32 } from '../training/rng';
+export { mulberry32 } from '../rng';
 
-export { shuffled } from '../training/rng';
+export { shuffled } from '../rng';
 
 /** A stable 32-bit seed derived from a base seed and a string (e.g. a class name). */
 export function deriveSeed(seed: number, label: string): number {

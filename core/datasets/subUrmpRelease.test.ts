@@ -8,7 +8,7 @@ import { exportSubUrmp, importSubUrmpRelease } from './subUrmpRelease';
 import { makeReleaseFixture, makeUrmpFixture, tempCatalog, tempDir } from './testFixtures';
 import { importUrmp } from './urmpImport';
 import { encodeWav, encodeWavChannels, parseWav } from '../media/wav';
-import { makeReleaseFolder } from '../../bench/mediaFixtures';
+import { makeReleaseFolder } from './mediaFolders';
 
 function tree(dir: string): Map<string, string> {
   const out = new Map<string, string>();

@@ -1,4 +1,4 @@
-// The published Sub-URMP release (§4.1, Table 2; DESIGN.md): `Sub-URMP/{img,chunk}/{train,validation}/
+// The published Sub-URMP release (§4.1, Table 2; docs/ARCHITECTURE.md, "Decisions taken from peers"): `Sub-URMP/{img,chunk}/{train,validation}/
 // <instrument>/`, a picture `<name>.jpg` and its 0.5 s chunk `<name>.wav` sharing a basename.
 // Import keeps the release's split (validation → test); chunks at any sample rate / channel count
 // are accepted after a decode check; unpaired, unreadable or misplaced files go to the skip report.

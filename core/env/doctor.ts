@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { SCHEMA_VERSION } from '../catalog/migrations';
 import { findFfmpeg, type FfmpegInfo } from './ffmpeg';
 import { homeLayout } from './home';
-import { probeBackend, type BackendProbe } from './tfBackendProbe';
+import { probeBackend, type BackendProbe } from '../tf/tfBackendProbe';
 
 export interface DoctorReport {
   node: string;

@@ -6,14 +6,14 @@
 //   - sound-clf / image-clf: classifier_accuracy — on real data of the run's snapshot (Table 1)
 //   - I2S: sound_clf_accuracy on generated LMS, and sound_clf_real_accuracy — the same classifier on
 //     the real LMS of the same pairs (§5.4: 11.17 % generated vs 80 % real)
-import type { StudioContext } from '../api/context';
+import type { StudioContext } from '../studio/context';
 import { AvError } from '../errors';
 import { addEvaluations, getRun, type EvaluationPoint } from '../runs/runsRepo';
 import { argmaxOf, perInstrumentAccuracy } from '../training/accuracyPoints';
 import { predictFrom } from '../training/encoders';
 import { range } from '../training/packedStore';
-import { openRunTrainer } from '../training/runTraining';
-import { loadTf } from '../training/tfBackend';
+import { openRunTrainer } from '../training/openRun';
+import { loadTf } from '../tf/tfBackend';
 import { lmsTensor } from '../training/trainingData';
 
 /** Evaluation kinds written to the catalog, by what they measure. */

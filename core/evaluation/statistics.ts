@@ -5,7 +5,7 @@
 // ordinal scale a t-interval can leave the scale (e.g. 2.9 ± 0.3 on 0–3) and assumes normality; the
 // percentile bootstrap of a mean of values in [0, 3] always stays inside [min, max] of the data and
 // follows the skew of the score distribution. Seeded so a report is reproducible.
-import { mulberry32 } from '../training/rng';
+import { mulberry32 } from '../rng';
 
 /** Resamples of the bootstrap CI (enough for stable 2.5 / 97.5 percentiles at this scale). */
 export const BOOTSTRAP_RESAMPLES = 4000;

@@ -1,7 +1,7 @@
 // What a rater does: read their blind state (items in their stored order, never the method) and
 // save one score at a time (transactional, idempotent per rater and item). The server also asks
 // here which rater a token belongs to and which media that rater may fetch.
-import type { RaterState } from '../api/humanEvalContract';
+import type { RaterState } from '../contract/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { URMP_INSTRUMENTS } from '../datasets/instruments';
 import { AvError } from '../errors';

@@ -7,7 +7,7 @@
 // out (a typed `blind` conflict naming each rater's progress), unless the experimenter forces the
 // results; that choice is recorded in the session (results_forced_at), after which the session's
 // results carry `forcedAt` everywhere they are shown.
-import type { HumanEvalResults, HumanEvalSession } from '../api/humanEvalContract';
+import type { HumanEvalResults, HumanEvalSession } from '../contract/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { AvError } from '../errors';
 import { histogram, krippendorffAlphaOrdinal, summarizeScores } from '../evaluation/statistics';

@@ -8,10 +8,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callOrThrow, dispatch } from '../api/dispatch';
-import type { StudioEvent } from '../api/contract';
-import type { HumanEvalResults, HumanEvalSession } from '../api/humanEvalContract';
+import type { StudioEvent } from '../contract/api';
+import type { HumanEvalResults, HumanEvalSession } from '../contract/humanEvalContract';
 import { handlers } from '../api/handlers';
-import { openStudio } from '../api/context';
+import { openStudio } from '../studio/context';
 import { createSession, getSession, raterState } from '.';
 import { fakeStudio, type FakeStudio } from './testFixtures';
 

@@ -11,6 +11,6 @@ export function deriveSeed(...parts: Array<string | number>): number {
   return h & 0x7fffffff;
 }
 
-export { shuffled } from '../training/rng';
+export { shuffled } from '../rng';
 
 export { seededUniform };

@@ -2,9 +2,9 @@
 // run plus the ground truth, from seeded test pairs and a stored generation seed per set; raters
 // with their own seeded presentation order. Images are PNGs in the blob store.
 import { randomBytes } from 'node:crypto';
-import type { StudioContext } from '../api/context';
-import type { HumanEvalCreateInput, HumanEvalRater, HumanEvalSession } from '../api/humanEvalContract';
-import { DEFAULT_RUBRIC, HumanEvalCreateInputSchema } from '../api/humanEvalContract';
+import type { StudioContext } from '../studio/context';
+import type { HumanEvalCreateInput, HumanEvalRater, HumanEvalSession } from '../contract/humanEvalContract';
+import { DEFAULT_RUBRIC, HumanEvalCreateInputSchema } from '../contract/humanEvalContract';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { findDataset } from '../catalog/datasetsRepo';
 import { getPair } from '../catalog/pairsRepo';

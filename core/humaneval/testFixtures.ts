@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { nowIso } from '../catalog/catalog';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { planRun } from '../runs/planRun';

@@ -10,7 +10,7 @@
 //    keeps it bounded like the classifier embeddings are non-negative) and back to 120×36.
 //  - The S2I-A embedding is LMS → enc_1 → enc_2 → enc_3 → FC 128 (the `encoder` model).
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset } from './presets';
 import { EMBEDDING_DIM } from './presets';
 import { layerInit, sym } from './layerInit';

@@ -1,13 +1,13 @@
 // tfjs-layers' BatchNormalization with a fused training path: when the studio's norm kernels are
-// registered on the active backend (core/training/cpuNormKernels.ts, 'cpu-fast'), a training call
+// registered on the active backend (core/tf/cpuNormKernels.ts, 'cpu-fast'), a training call
 // over the last axis runs AvBatchNormTrain (y, batch mean, batch variance in one kernel, its
 // gradient in one more) instead of tf.moments + FusedBatchNorm and their gradients, and updates the
 // moving statistics with tfjs-layers' own formula. Every other call is the stock layer's.
 // The class serialises as the stock 'BatchNormalization' (same config and weights) and is not
 // registered for deserialisation, so saved models load as stock layers in plain tfjs.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
-import { batchNormTrain, normKernelsActive } from '../training/cpuNormKernels';
+import type { Tf } from '../tf/tfBackend';
+import { batchNormTrain, normKernelsActive } from '../tf/cpuNormKernels';
 
 type BatchNormLayer = ReturnType<Tf['layers']['batchNormalization']>;
 export type BatchNormArgs = NonNullable<Parameters<Tf['layers']['batchNormalization']>[0]>;

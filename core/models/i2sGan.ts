@@ -10,7 +10,7 @@
 //    downsampling 32 → 16 → 8 → 4 and the same conditioned logit head as the S2I discriminator.
 //    The count of extra layers is a preset field (paper: 2 and 12).
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import { I2S_SPECTROGRAM_SHAPE, I2S_SQUARE_SIZE, LEAKY_RELU_SLOPE } from './presets';
 import { layerInit, sym } from './layerInit';
 import { batchNorm, conditionProjection, conditionedLogit, type GanBuildOptions } from './s2iGan';

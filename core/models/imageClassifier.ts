@@ -2,7 +2,7 @@
 // 64×64×3 image; the 128-unit second FC layer is the image embedding fed to the I2S GAN, and Γ's
 // accuracy on generated images is the S2I metric (Table 5). Fig. 5 is not legible in our copy:
 // conv pairs separated by 2×2 max-pooling (64 → 32 → 16 → 8) and a 256-unit first FC are our choices.
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset } from './presets';
 import { EMBEDDING_DIM } from './presets';
 import { IMAGE_CHANNELS } from './s2iGan';

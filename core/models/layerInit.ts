@@ -1,10 +1,10 @@
 // Seeded initialisers and the batch-norm settings shared by the model builders. Every initialiser
 // gets its own seed drawn from one run-level RNG, so a seed reproduces a model's starting weights.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 
 type Initializer = ReturnType<Tf['initializers']['randomNormal']>;
-import { createRng, type Rng } from '../training/rng';
+import { createRng, type Rng } from '../rng';
 
 /** PyTorch's BatchNorm2d defaults (momentum 0.1 ⇒ tfjs momentum 0.9, eps 1e-5), as in the torch reference. */
 export const BATCH_NORM_MOMENTUM = 0.9;

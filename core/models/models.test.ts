@@ -1,7 +1,7 @@
 // Shapes of every network at the `paper` preset (built, never trained here), and the sizes the
 // S2I networks support at the `tiny` preset.
 import { describe, expect, it } from 'vitest';
-import { loadTf } from '../training/tfBackend';
+import { loadTf } from '../tf/tfBackend';
 import { PAPER_PRESET, REPRESENTATION_SHAPES, SMALL_PRESET, SUB_URMP_CLASSES, TINY_PRESET, type ImageSize } from './presets';
 import { buildS2IDiscriminator, buildS2IGenerator } from './s2iGan';
 import { buildI2SDiscriminator, buildI2SGenerator } from './i2sGan';

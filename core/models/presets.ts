@@ -4,7 +4,7 @@
 // `small` keeps the paper's 64×64 images, LMS 128×44 and layer structure with narrower layers, so
 // the S2I variants train in minutes on a 2-core CPU (README "Fidelity").
 
-import { PRESET_VALUES } from '../api/runsContract';
+import { PRESET_VALUES } from '../contract/runsContract';
 
 /** §3.3 / §3.4: both encoders expose a 128-d FC feature used as the GAN condition. */
 export const EMBEDDING_DIM = 128;

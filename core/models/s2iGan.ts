@@ -2,7 +2,7 @@
 // embedding φ(A) and a discriminator that joins its conv features with φ(A) tiled over space.
 // Layer for layer the same as bench/torch_s2i_step.py (sizes 16, 32 and 64).
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import type { ImageSize, ModelPreset } from './presets';
 import { LEAKY_RELU_SLOPE } from './presets';
 import { fastBatchNormalization } from './fastBatchNorm';

@@ -5,7 +5,7 @@
 // Fig. 4 is not legible in our copy: 3×3 kernels, ReLU and 2×2 max-pooling after every conv and a
 // 256-unit first FC are our choices (widths are preset fields).
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from '../training/tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset, Representation } from './presets';
 import { EMBEDDING_DIM, REPRESENTATION_SHAPES, SOUND_CLASSIFIER_DROPOUT_RATES, SOUND_CLASSIFIER_FC_L2 } from './presets';
 import { layerInit, sym } from './layerInit';

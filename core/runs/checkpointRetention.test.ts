@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { nowIso } from '../catalog/catalog';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { bestEpoch, pruneCheckpoints } from './checkpointRetention';

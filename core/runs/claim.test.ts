@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { setSetting, getSetting } from '../catalog/settingsRepo';
 import { planRun } from './planRun';
 import { claimNextRun, getRun, reconcileDeadRuns, setRunPid, setRunStatus } from './runsRepo';
-import { pidIsAlive } from './supervisor';
+import { pidIsAlive } from '../studio/supervisor';
 
 const CHILD = fileURLToPath(new URL('./claimRaceChild.ts', import.meta.url));
 let dir: string;

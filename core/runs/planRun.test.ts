@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { planRun, previewRun } from './planRun';
 import { getRun, listRuns, setRunStatus } from './runsRepo';

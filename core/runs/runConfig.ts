@@ -2,7 +2,7 @@
 // preset and hyper-parameters. It is resolved once when the run is created, stored as JSON in the
 // catalog, and read back (validated) by the worker; resuming never re-resolves it.
 import { z } from 'zod';
-import { MODEL_KIND_VALUES, PRESET_VALUES, REPRESENTATION_VALUES } from '../api/runsContract';
+import { MODEL_KIND_VALUES, PRESET_VALUES, REPRESENTATION_VALUES } from '../contract/runsContract';
 import { AvError } from '../errors';
 import { getPreset, REPRESENTATION_SHAPES, type ModelPreset, type PresetName } from '../models/presets';
 

@@ -3,7 +3,7 @@
 // appends it; the API returns its tail with the run, so the Log panel is not empty once a run ends.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { WorkerMessage } from './workerMessages';
+import type { WorkerMessage } from '../contract/workerMessages';
 
 export function runLogPath(runsDir: string, runId: number): string {
   return join(runsDir, String(runId), 'worker.log');

@@ -1,6 +1,6 @@
 // Runs and what they produce (metrics, checkpoints, sample grids, evaluations) in the catalog.
 import { hostname } from 'node:os';
-import { RUN_STATUS_VALUES } from '../api/runsContract';
+import { RUN_STATUS_VALUES } from '../contract/runsContract';
 import { AvError } from '../errors';
 import { type Catalog, nowIso } from '../catalog/catalog';
 import { RunConfigSchema, type RunConfig } from './runConfig';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDataset } from '../catalog/datasetsRepo';
 import { insertPairs } from '../catalog/pairsRepo';
 import { upsertSource } from '../catalog/sourcesRepo';

@@ -1,7 +1,7 @@
 // One entry point for every result table and figure, used by the CLI (`avstudio table`) and the API
 // (`tables.build`, `tables.export`).
-import type { StudioContext } from '../api/context';
-import type { TableBuildInput } from '../api/tablesContract';
+import type { StudioContext } from '../studio/context';
+import type { TableBuildInput } from '../contract/tablesContract';
 import { buildDatasetTable } from './datasetTables';
 import { buildFig8 } from './humanEvalTable';
 import { buildFig9, buildI2sTable, buildTable1, buildTable5 } from './runTables';

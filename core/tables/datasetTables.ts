@@ -1,6 +1,6 @@
 // Table 2 (Sub-URMP) and Table 3 (INIS): image-sound pairs per category and split of a dataset
 // (non-rejected pairs, as `datasets show` counts them), next to the paper's counts.
-import type { StudioContext } from '../api/context';
+import type { StudioContext } from '../studio/context';
 import { datasetCounts, getDataset } from '../catalog/datasetsRepo';
 import { PAPER_TABLE2, PAPER_TABLE3, type ReferenceCount } from '../datasets/instruments';
 import { AvError } from '../errors';

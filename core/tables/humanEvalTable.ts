@@ -4,8 +4,8 @@
 // the experimenter forced the results (recorded in the session). This file only lays them out: the
 // score histogram per method, mean per method and per method × instrument with n, std and the 95 %
 // bootstrap CI, Krippendorff's α (ordinal) when more than one rater scored.
-import type { StudioContext } from '../api/context';
-import type { HumanEvalResults } from '../api/humanEvalContract';
+import type { StudioContext } from '../studio/context';
+import type { HumanEvalResults } from '../contract/humanEvalContract';
 import { AvError } from '../errors';
 import { PAPER_FIG8_INSTRUMENT_MEANS, PAPER_FIG8_MEANS } from '../evaluation/paperValues';
 import { progressText, resultsVisible, SCORE_MAX, sessionResults } from '../humaneval/results';

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDataset } from '../catalog/datasetsRepo';
 import { insertPairs } from '../catalog/pairsRepo';
 import { upsertSource } from '../catalog/sourcesRepo';

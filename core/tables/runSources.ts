@@ -2,7 +2,7 @@
 // exist, be of a model the table shows, be trained on the table's dataset, and have the evaluation
 // rows the table needs. Every problem is reported in one error naming the run and what it lacks, so
 // a table is never printed empty or half-filled by accident.
-import type { StudioContext } from '../api/context';
+import type { StudioContext } from '../studio/context';
 import { getDataset, type DatasetRow } from '../catalog/datasetsRepo';
 import { URMP_INSTRUMENTS, isUrmpCode } from '../datasets/instruments';
 import { AvError } from '../errors';

@@ -1,7 +1,7 @@
 // Tables built from training runs' evaluation rows: Table 1 (sound-classifier accuracy by
 // representation and depth), Table 5 (Γ accuracy of S2I-C / S2I-A / S2I-N), Fig. 9 (Γ accuracy vs
 // epoch, the newest run of every S2I variant) and the I2S result of §5.4 (sound-classifier accuracy on generated vs real LMS).
-import type { StudioContext } from '../api/context';
+import type { StudioContext } from '../studio/context';
 import { PAPER_I2S, PAPER_TABLE1, PAPER_TABLE5 } from '../evaluation/paperValues';
 import { EVALUATION_KINDS } from '../evaluation/evaluateRun';
 import { getRun, runEvaluations } from '../runs/runsRepo';

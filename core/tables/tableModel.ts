@@ -1,10 +1,10 @@
 // A result table: columns × rows of cells; every cell carries its value, the string shown for it, and
 // where it came from (runs at an epoch and split, a dataset, a human-eval session, or the paper).
-// The schemas live in the API contract (core/api/tablesContract) so every door validates the same shape.
-import type { Provenance, ResultTable, TableCell, TableColumn } from '../api/tablesContract';
+// The schemas live in the API contract (core/contract/tablesContract) so every door validates the same shape.
+import type { Provenance, ResultTable, TableCell, TableColumn } from '../contract/tablesContract';
 
-export type { Figure, Provenance, ResultTable, TableCell, TableColumn, TableFormat, TableId, TableRow } from '../api/tablesContract';
-export { TABLE_FORMATS, TABLE_IDS } from '../api/tablesContract';
+export type { Figure, Provenance, ResultTable, TableCell, TableColumn, TableFormat, TableId, TableRow } from '../contract/tablesContract';
+export { TABLE_FORMATS, TABLE_IDS } from '../contract/tablesContract';
 
 export const EMPTY_DISPLAY = '—';
 

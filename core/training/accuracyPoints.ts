@@ -3,7 +3,7 @@
 // epochs) and by on-demand evaluation (core/evaluation/evaluateRun).
 import type * as tfjs from '@tensorflow/tfjs';
 import type { EvaluationPoint } from '../runs/runsRepo';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 
 export function perInstrumentAccuracy(
   classes: string[],

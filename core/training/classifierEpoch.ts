@@ -2,8 +2,8 @@
 // §3.3 or Γ of §3.4), with a caller-owned optimiser and RNG so a run can checkpoint between epochs
 // and resume with the same Adam state and the same shuffles.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
-import type { Rng } from './rng';
+import type { Tf } from '../tf/tfBackend';
+import type { Rng } from '../rng';
 import { dropoutSeeder } from '../models/layerInit';
 
 /**

@@ -11,7 +11,7 @@ import { presetFor, soundInputShapeFor } from '../runs/runConfig';
 import { getRun, lastCheckpoint, type RunRow } from '../runs/runsRepo';
 import { loadCheckpointModel } from './checkpointIO';
 import { readRunCheckpointMeta } from './runCheckpoint';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import { join } from 'node:path';
 
 export interface LoadedEncoder {

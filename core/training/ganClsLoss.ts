@@ -6,7 +6,7 @@
 //  G maximises log S_f ⇔ minimises BCE(fake, 1) (the non-saturating form, as GAN-CLS).
 // Each BCE is the mean over the batch.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 
 /** Eq. 4: weight of the wrong and fake terms in the matching-aware loss. */
 export const MISMATCH_TERM_WEIGHT = 0.5;

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
-import { loadTf } from './tfBackend';
+import { loadTf } from '../tf/tfBackend';
 import { TINY_PRESET } from '../models/presets';
 import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
 import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
 import { createGanOptimizers, ganClsStep, type GanClsModels } from './ganStep';
 import { WrongPairSampler } from './wrongPairs';
-import { createRng } from './rng';
+import { createRng } from '../rng';
 import { loadCheckpointModel, readCheckpointMeta, restoreOptimizer, saveCheckpoint } from './checkpointIO';
 
 const { tf } = await loadTf();

@@ -5,10 +5,10 @@
 // update regenerates it from the same noise, so G's batch-norm running statistics see that batch
 // twice per step (torch sees it once) — harmless for training, noted for exactness.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset } from '../models/presets';
 import { discriminatorLoss, generatorLoss, type GanClsVariant } from './ganClsLoss';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 export interface GanClsModels {
   generator: tfjs.LayersModel;

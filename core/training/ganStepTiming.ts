@@ -5,10 +5,10 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { I2S_SPECTROGRAM_SHAPE, PRESETS, type ModelPreset, type PresetName } from '../models/presets';
 import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
 import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
-import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { useCpuKernels, type CpuKernelMode } from '../tf/cpuGemmKernels';
 import { createGanOptimizers, ganClsStep, type GanClsModels, type GanStepStats } from './ganStep';
-import { createRng } from './rng';
-import type { Tf } from './tfBackend';
+import { createRng } from '../rng';
+import type { Tf } from '../tf/tfBackend';
 
 const MODE_LABEL: Record<CpuKernelMode, string> = { gemm: 'cpu-fast', flat: 'cpu-js', stock: 'stock' };
 

@@ -4,7 +4,7 @@
 // per run and checkpoint epoch and kept in this process.
 import type * as tfjs from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import type { StudioContext } from '../api/context';
+import type { StudioContext } from '../studio/context';
 import { getPair } from '../catalog/pairsRepo';
 import { pairFeatures } from '../datasets/materialize';
 import { AvError } from '../errors';
@@ -16,9 +16,9 @@ import { getRun, type RunRow } from '../runs/runsRepo';
 import { loadCheckpointModel } from './checkpointIO';
 import { loadEncoderRun, type LoadedEncoder } from './encoders';
 import { readRunCheckpointMeta } from './runCheckpoint';
-import { generatedLmsForEvaluator } from './runTraining';
+import { generatedLmsForEvaluator } from './ganTrainer';
 import { imageGridPng, spectrogramGridPng } from './sampleGrid';
-import { loadTf, type Tf } from './tfBackend';
+import { loadTf, type Tf } from '../tf/tfBackend';
 import { imageTensor, lmsTensor, normaliseLms } from './trainingData';
 
 export interface Generated {

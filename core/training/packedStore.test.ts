@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStudio, type StudioContext } from '../api/context';
+import { openStudio, type StudioContext } from '../studio/context';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { createSnapshot } from '../datasets/snapshots';
 import { LMS_SHAPE } from '../media/constants';
 import { openSnapshotPack, PackFile, PackWriter, range, readPackHeader, type PackedData } from './packedStore';
-import { createRng } from './rng';
+import { createRng } from '../rng';
 import { loadSnapshotData, type TrainingData } from './trainingData';
 
 let dir: string;

@@ -1,7 +1,7 @@
 // Real training of the tiny sound classifier (§3.3 architecture, tiny widths) on synthetic tones of
 // four timbres with random pitch, loudness and noise; accuracy is measured on held-out tones.
 import { describe, expect, it } from 'vitest';
-import { loadTf } from './tfBackend';
+import { loadTf } from '../tf/tfBackend';
 import { TINY_PRESET } from '../models/presets';
 import { buildSoundClassifier } from '../models/soundClassifier';
 import { makeToneSet, TONE_BINS, TONE_CLASSES, TONE_FRAMES } from './syntheticTones';

@@ -3,7 +3,7 @@
 // spectrogram by a plain STFT (128-sample Hann window, hop 64, bins pooled in pairs → 32 bins ×
 // 16 frames). Classes differ only in timbre (harmonic content / amplitude envelope), not in a fixed
 // bin, because the pitch is drawn per item.
-import { createRng, type Rng } from './rng';
+import { createRng, type Rng } from '../rng';
 
 export const TONE_SAMPLE_RATE = 8000;
 export const TONE_WINDOW = 128;

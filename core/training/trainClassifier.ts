@@ -1,9 +1,9 @@
 // Trains an encoder classifier (the sound classifier of §3.3, or Γ of §3.4) on in-memory tensors with
 // softmax cross-entropy and Adam, shuffling with the seeded RNG, and reports held-out accuracy.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 import { classifierEpoch, type EpochData } from './classifierEpoch';
-import { createRng } from './rng';
+import { createRng } from '../rng';
 
 /** (N, H, W, C) inputs in memory (`x`) or read in batches (`batch`), and N integer class labels. */
 export type ClassifierData = EpochData;

@@ -23,7 +23,7 @@ import { computeRepresentation, type Representation } from '../media/representat
 import { resizeBilinear } from '../media/resize';
 import { featureMatrix } from '../media/spectrogram';
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
+import type { Tf } from '../tf/tfBackend';
 
 export const LMS_DB_RANGE = 80;
 

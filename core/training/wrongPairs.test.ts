@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WrongPairSampler } from './wrongPairs';
-import { createRng, mulberry32 } from './rng';
+import { createRng, mulberry32 } from '../rng';
 
 const labels = [0, 0, 0, 1, 1, 2, 2, 2, 2];
 

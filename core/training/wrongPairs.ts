@@ -3,7 +3,7 @@
 //  - 'pose' (Eq. 6): a uniformly drawn *other* item of the *same* class, I_i^{-j}.
 // Works on indices; the caller gathers the images (or spectrograms) they point to.
 import { AvError } from '../errors';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 export type WrongPairMode = 'instrument' | 'pose';
 

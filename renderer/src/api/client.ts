@@ -1,7 +1,7 @@
 // The renderer's one API client. Inside Electron it goes through the preload bridge
 // (window.avstudio); in a browser it talks to `avstudio serve` over HTTP + WebSocket with the
 // session token from the page's URL. Screens never know which door they came through.
-import { API, EventSchema, type ApiInput, type ApiMethod, type ApiOutput, type StudioApi, type StudioEvent } from '../../../core/api/contract';
+import { API, EventSchema, type ApiInput, type ApiMethod, type ApiOutput, type StudioApi, type StudioEvent } from '../../../core/contract/api';
 
 export interface ApiErrorPayload {
   kind: string;

@@ -2,7 +2,7 @@
 // pairs to condition on, which noise seeds; the generated outputs per run and pair.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { GenerateResult, Pair, RunDetail, RunSummary } from '../../../core/api/contract';
+import type { GenerateResult, Pair, RunDetail, RunSummary } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 export interface ChosenRun {

@@ -4,7 +4,7 @@
 // inspector patch the cached pair in place; datasets.changed events refresh the counts.
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef, triggerRef } from 'vue';
-import type { DatasetSummary, Pair } from '../../../core/api/contract';
+import type { DatasetSummary, Pair } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 /** Rows fetched per pairs.list call. */

@@ -2,7 +2,7 @@
 // (blind until complete) results and the S2I runs a new session can compare.
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ApiInput, DatasetSummary, HumanEvalResults, HumanEvalSession, RunSummary } from '../../../core/api/contract';
+import type { ApiInput, DatasetSummary, HumanEvalResults, HumanEvalSession, RunSummary } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 export const S2I_MODELS = ['s2i-c', 's2i-n', 's2i-a'];

@@ -2,7 +2,7 @@
 // run.* events (so a page reload simply reloads from the API and continues).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { RunDetail, RunSummary } from '../../../core/api/contract';
+import type { RunDetail, RunSummary } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 export interface MetricPoint {

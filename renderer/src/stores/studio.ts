@@ -1,7 +1,7 @@
 // Studio-wide state: the server/IPC status (versions, backend, ffmpeg, counts) and live events.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Status, StudioEvent } from '../../../core/api/contract';
+import type { Status, StudioEvent } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 export const useStudioStore = defineStore('studio', () => {

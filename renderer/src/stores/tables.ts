@@ -2,7 +2,7 @@
 // built table model (cells with provenance) and its figure.
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ResultTable, TableBuildInput, TableId } from '../../../core/api/contract';
+import type { ResultTable, TableBuildInput, TableId } from '../../../core/contract/api';
 import { api, ApiError } from '../api/client';
 
 export const TABLES: Array<{ id: TableId; label: string; needs: 'runs' | 'dataset' | 'session' }> = [

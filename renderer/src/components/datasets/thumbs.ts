@@ -1,6 +1,6 @@
 // 64×64 thumbnails of pairs whose picture is not a plain image file (a video frame, or a cropped
 // image): rendered on the server by pairs.picture, a few at a time, remembered per pair content.
-import type { Pair } from '../../../../core/api/contract';
+import type { Pair } from '../../../../core/contract/api';
 import { api } from '../../api/client';
 
 const MAX_PARALLEL = 3;

@@ -1,6 +1,6 @@
 // Pure helpers of the Runs screen: x axes (step / epoch / training time) for a run's metrics,
 // run and metric styles for overlays, ETAs from per-epoch timing, and the run table's CSV.
-import type { RunSummary } from '../../../../core/api/contract';
+import type { RunSummary } from '../../../../core/contract/api';
 
 export interface MetricPoint {
   name: string;

@@ -1,4 +1,4 @@
-// The human-evaluation part of the API contract (§5.2.1, Fig. 8; imported by contract.ts; zod only,
+// The human-evaluation part of the API contract (§5.2.1, Fig. 8; imported by api.ts; zod only,
 // so the renderer may use it). Two audiences: the studio (session token) creates sessions and reads
 // results; a rater (rater token, `/rate/<token>/`) only sees `humaneval.rater.*`, whose replies never
 // name a method or a run — only the instrument, the image's blob hash and the rater's own scores.

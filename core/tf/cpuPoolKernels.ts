@@ -4,7 +4,7 @@
 // a 12 s sound-classifier step (batch 64, LMS 128×44). Same results as the stock kernels: the max
 // is the first strictly greater value in row-major window order (NaN never wins), and its gradient
 // goes to that position; an all-NaN or all −∞ window passes no gradient.
-import type { Tf } from './tfBackend';
+import type { Tf } from './tfTypes';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type KernelFunc, type TensorInfoLike } from './cpuKernelTypes';
 
 interface PoolInfo {

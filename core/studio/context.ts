@@ -3,7 +3,7 @@ import { type Catalog, openCatalog } from '../catalog/catalog';
 import { cleanStaleImports } from '../datasets/importWriter';
 import { ensureHome, type HomeLayout } from '../env/home';
 import { BlobStore } from '../store/blobStore';
-import type { RunSupervisor } from '../runs/supervisor';
+import type { RunSupervisor } from './supervisor';
 import { ChangeFeed } from './changeFeed';
 import { EventBus } from './events';
 import { TaskRegistry } from './tasks';

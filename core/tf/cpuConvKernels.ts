@@ -5,7 +5,7 @@
 // These replacements compute exactly the same sums with flat typed-array loops (NHWC, dilation 1,
 // as tf.layers uses); other layouts fall through to the original kernels. Installed by loadTf()
 // when the 'cpu' backend is in use; the native backends are not touched.
-import type { Tf } from './tfBackend';
+import type { Tf } from './tfTypes';
 
 import type { Values as TypedValues } from './gemm';
 import { valuesOf, type CpuBackendLike, type KernelArgs } from './cpuKernelTypes';

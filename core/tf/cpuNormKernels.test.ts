@@ -12,13 +12,13 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { cpuKernelMode, useCpuKernels } from './cpuGemmKernels';
 import { BN_TRAIN, installNormKernels, normKernelsActive } from './cpuNormKernels';
-import { directoryHandler, saveCheckpoint } from './checkpointIO';
+import { directoryHandler, saveCheckpoint } from '../training/checkpointIO';
 import { fastBatchNormClass, fastBatchNormalization, type BatchNormArgs } from '../models/fastBatchNorm';
 import { batchNorm, buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
 import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
 import { TINY_PRESET } from '../models/presets';
-import { createGanOptimizers, ganClsStep } from './ganStep';
-import { createRng } from './rng';
+import { createGanOptimizers, ganClsStep } from '../training/ganStep';
+import { createRng } from '../rng';
 import { layerInit } from '../models/layerInit';
 
 const { tf } = await loadTf();

@@ -9,7 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
 import { gemm, gemmAvailable, gemmReference, gemmThreads, gemmVariant, type Strided } from './gemm';
-import { timeSteps } from './ganStepTiming';
+import { timeSteps } from '../training/ganStepTiming';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -4,12 +4,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStudio } from '../api/context';
-import type { StudioEvent } from '../api/contract';
+import { openStudio } from './context';
+import type { StudioEvent } from '../contract/api';
 import { dispatch } from '../api/dispatch';
 import { handlers } from '../api/handlers';
 import { clearFeatureWorkPending, featureTasks, markFeatureWorkPending, pendingFeatureWork } from './featureTasks';
-import { makeUrmpFixture, tempDir } from './testFixtures';
+import { makeUrmpFixture, tempDir } from '../datasets/testFixtures';
 
 type FeaturesEvent = Extract<StudioEvent, { type: 'features.progress' }>;
 

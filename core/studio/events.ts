@@ -1,9 +1,9 @@
 // The event bus of one studio process, which doors forward to their clients (WebSocket, IPC). With
 // a change feed attached (openStudio does), every event emitted here is also recorded in the
 // catalog's change log, and events other processes recorded arrive here through `deliver` when the
-// process follows the feed (core/api/changeFeed.ts): a listener hears each event once, whichever
+// process follows the feed (core/studio/changeFeed.ts): a listener hears each event once, whichever
 // process emitted it.
-import { EventSchema, type StudioEvent } from './contract';
+import { EventSchema, type StudioEvent } from '../contract/api';
 
 export type EventListener = (e: StudioEvent, from: EventOrigin) => void;
 /** 'local': emitted in this process; 'remote': emitted by another process, read from the change feed. */

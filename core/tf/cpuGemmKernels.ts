@@ -8,7 +8,7 @@
 // and the fused batch-norm / activation-gradient kernels of cpuNormKernels.ts.
 // useCpuKernels() switches between 'stock' (tfjs as shipped), 'flat' (the flat-loop gradients of
 // cpuConvKernels.ts) and 'gemm' at run time, so tests and the benchmark can compare them in one process.
-import type { Tf } from './tfBackend';
+import type { Tf } from './tfTypes';
 import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, conv2dBackpropInputNhwc } from './cpuConvKernels';
 import { elementwiseKernels } from './cpuElementwiseKernels';
 import { installNormKernels } from './cpuNormKernels';

@@ -2,7 +2,7 @@
 // definition: a naive JS convolution with the same padding arithmetic, differentiated exactly
 // (the test loss is linear in x and in w).
 import { describe, expect, it } from 'vitest';
-import { probeBackend } from '../env/tfBackendProbe';
+import { probeBackend } from './tfBackendProbe';
 import { loadTf } from './tfBackend';
 
 const { tf, backend, package: pkg } = await loadTf();

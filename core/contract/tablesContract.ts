@@ -1,4 +1,4 @@
-// The result-tables part of the API contract (imported by contract.ts; zod only, so the renderer may
+// The result-tables part of the API contract (imported by api.ts; zod only, so the renderer may
 // use it): the table model (cells with provenance), table building/exporting and on-demand evaluation.
 import { z } from 'zod';
 

@@ -5,8 +5,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cpuFastWanted } from '../training/tfBackend';
-import { gemmThreads, gemmVariant } from '../training/gemm';
+import { gemmAvailable, gemmThreads, gemmVariant } from './gemm';
 
 /** 'cpu-fast' = pure-JS backend + the studio's WebAssembly-SIMD GEMM conv kernels (what loadTf() picks then). */
 export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';
@@ -15,6 +14,11 @@ export interface BackendProbe {
   kind: BackendKind;
   package: string;
   detail: string;
+}
+
+/** The studio's GEMM kernels are used on the pure-JS backend unless disabled or unavailable (loadTf() and doctor agree). */
+export function cpuFastWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.AVSTUDIO_TF_BACKEND !== 'cpu-js' && gemmAvailable();
 }
 
 const requireHere = createRequire(import.meta.url);

@@ -12,7 +12,7 @@
 // The Relu/LeakyRelu gradient overrides delegate to the stock gradient unless these kernels are
 // registered on the active backend; installNormKernels(tf, false) restores the stock configs.
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Tf } from './tfBackend';
+import type { Tf } from './tfTypes';
 import type { Values } from './gemm';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './normWasm';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';

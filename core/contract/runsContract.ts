@@ -1,4 +1,4 @@
-// The runs part of the API contract (imported by contract.ts; zod only, so the renderer may use it).
+// The runs part of the API contract (imported by api.ts; zod only, so the renderer may use it).
 import { z } from 'zod';
 
 const Id = z.number().int().positive();

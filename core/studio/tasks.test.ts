@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openStudio } from './context';
-import { dispatch } from './dispatch';
-import { handlers } from './handlers';
+import { dispatch } from '../api/dispatch';
+import { handlers } from '../api/handlers';
 import { listDatasets } from '../catalog/datasetsRepo';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

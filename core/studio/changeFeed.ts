@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Catalog } from '../catalog/catalog';
-import { EventSchema, type StudioEvent } from './contract';
+import { EventSchema, type StudioEvent } from '../contract/api';
 
 /** How often a following process checks data_version (ms); AVSTUDIO_FEED_POLL_MS overrides. */
 export const FEED_POLL_MS = Number(process.env.AVSTUDIO_FEED_POLL_MS) > 0 ? Number(process.env.AVSTUDIO_FEED_POLL_MS) : 100;

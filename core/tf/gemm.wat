@@ -1,5 +1,5 @@
-;; Float32 GEMM and convolution kernels with WebAssembly SIMD (128-bit), used by core/training/gemm.ts
-;; (gemm) and core/training/convImplicit.ts (conv_fwd, conv_dwt: the same 4×8 register tile, reading
+;; Float32 GEMM and convolution kernels with WebAssembly SIMD (128-bit), used by core/tf/gemm.ts
+;; (gemm) and core/tf/convImplicit.ts (conv_fwd, conv_dwt: the same 4×8 register tile, reading
 ;; the input through a per-tap address table instead of a packed patch matrix).
 ;; gemm:
 ;; C (padded, row stride np·8) += A · B where A is packed in panels of 4 rows (panel p holds rows
@@ -9,7 +9,7 @@
 ;; panels jp0 ≤ jp < jp1 are computed, so two threads sharing the (imported, shared) memory can split
 ;; the columns of C.
 ;; Rebuild the bytes embedded in gemm.ts with:
-;;   wat2wasm --enable-threads core/training/gemm.wat -o /dev/stdout | base64 -w0
+;;   wat2wasm --enable-threads core/tf/gemm.wat -o /dev/stdout | base64 -w0
 (module
   (import "env" "mem" (memory 1 32768 shared))
   (func (export "gemm")
@@ -298,7 +298,7 @@
       (br $mloop)))
   )
 
-  ;; Per-channel kernels for batch norm and leaky ReLU (core/training/cpuNormKernels.ts). Rows r0 ≤ r < r1
+  ;; Per-channel kernels for batch norm and leaky ReLU (core/tf/cpuNormKernels.ts). Rows r0 ≤ r < r1
   ;; of an (rows × c) float32 matrix, c a multiple of 4; per-channel sums in float64 (f64x2 pairs).
   ;; bn_stats: s1[j] += x − shift[j], s2[j] += (x − shift[j])² (shift: f64 per channel).
   (func (export "bn_stats")

@@ -12,16 +12,17 @@
 // died (pid on this host, lease elsewhere).
 import type { ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import type { StudioContext } from '../api/context';
-import type { StudioEvent } from '../api/contract';
-import type { EventOrigin } from '../api/events';
+import type { Catalog } from '../catalog/catalog';
 import { getSetting } from '../catalog/settingsRepo';
+import type { StudioEvent } from '../contract/api';
+import type { ChangeFeed } from './changeFeed';
+import type { EventBus, EventOrigin } from './events';
 import { AvError } from '../errors';
 import {
   claimNextRun, getRun, hasQueuedRun, lastCheckpoint, reconcileDeadRuns, renewLeases, requestStop, setRunPid, setRunStatus,
   type RunRow, type Supervision,
-} from './runsRepo';
-import { WorkerMessageSchema, type WorkerMessage } from './workerMessages';
+} from '../runs/runsRepo';
+import { WorkerMessageSchema, type WorkerMessage } from '../contract/workerMessages';
 
 /** Starts the worker process for a run; it must have an IPC channel (fork). */
 export type WorkerLauncher = (runId: number, home: string) => ChildProcess;
@@ -55,6 +56,14 @@ export interface SupervisorOptions {
   only?: readonly number[];
 }
 
+/** What a supervisor uses of its studio process (a StudioContext has all of it; the context holds the supervisor). */
+export interface SupervisedStudio {
+  home: { root: string };
+  catalog: Catalog;
+  events: EventBus;
+  changes: ChangeFeed;
+}
+
 export class RunSupervisor {
   private active = new Map<number, Active>();
   private waiters = new Map<number, Array<(r: RunRow) => void>>();
@@ -68,7 +77,7 @@ export class RunSupervisor {
   private readonly only: readonly number[] | undefined;
 
   constructor(
-    private readonly ctx: StudioContext,
+    private readonly ctx: SupervisedStudio,
     private readonly launch: WorkerLauncher,
     opts: SupervisorOptions = {},
   ) {
@@ -300,7 +309,7 @@ export class RunSupervisor {
 }
 
 /** Tells every process about runs just queued (they appear in every open Runs screen; a serving studio may pick them up). */
-export function announceRuns(ctx: StudioContext, runIds: number[]): void {
+export function announceRuns(ctx: Pick<SupervisedStudio, 'catalog' | 'events'>, runIds: number[]): void {
   for (const id of runIds) {
     const r = getRun(ctx.catalog, id);
     ctx.events.emit({ type: 'run.updated', runId: id, status: r.status, epoch: r.epoch });

@@ -8,7 +8,7 @@
 // RealDiv as plain loops (the stock kernel indexes through a broadcast map per element) and SplitV
 // along the last axis (concat gradients), Slice and PadV2 (cropping/zero padding and their
 // gradients) as row copies. Everything else falls through to the stock kernel.
-import type { Tf } from './tfBackend';
+import type { Tf } from './tfTypes';
 import type { Values } from './gemm';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './normWasm';
 
@@ -264,7 +264,7 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     PadV2: (f) => padKernel(f),
     LeakyRelu: (f) => activationKernel(true, f),
     Relu: (f) => activationKernel(false, f),
-    // MaxPool / MaxPoolGrad (core/training/cpuPoolKernels.ts)
+    // MaxPool / MaxPoolGrad (core/tf/cpuPoolKernels.ts)
     ...poolKernels(tf),
   };
 }

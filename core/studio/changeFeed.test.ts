@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStudio, type StudioContext } from './context';
-import { callOrThrow } from './dispatch';
-import { handlers } from './handlers';
-import type { StudioEvent } from './contract';
+import { callOrThrow } from '../api/dispatch';
+import { handlers } from '../api/handlers';
+import type { StudioEvent } from '../contract/api';
 import { createDemoDataset } from '../datasets/demoDataset';
 import { FEED_KEEP, FEED_POLL_MS } from './changeFeed';
 

@@ -6,11 +6,11 @@
 // (resumePending); a task that ends — done, cancelled or failed — removes it.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StudioContext } from '../api/context';
-import type { DatasetFeatures, FeatureTask } from '../api/datasetsContract';
+import type { StudioContext } from './context';
+import type { DatasetFeatures, FeatureTask } from '../contract/datasetsContract';
 import { findDataset, getDataset } from '../catalog/datasetsRepo';
 import { toAvError } from '../errors';
-import { type FeatureKind, featureStatus, materializeDataset } from './materialize';
+import { type FeatureKind, featureStatus, materializeDataset } from '../datasets/materialize';
 
 const PENDING_FILE = 'features-pending.json';
 const EMIT_EVERY_MS = 250;

@@ -1,6 +1,6 @@
 // The Datasets screen's extra API (issue 8): what the pair inspector shows — the pair's rendered
 // picture (full size, uncropped source and the 64×64 network input) and its 128×44 LMS — and the
-// tracks / recordings of a dataset for the browser's source filter. Re-exported by contract.ts;
+// tracks / recordings of a dataset for the browser's source filter. Re-exported by api.ts;
 // imports only zod so the renderer can use it.
 import { z } from 'zod';
 

@@ -3,12 +3,13 @@
 // "Decisions taken from peers": CPU fallback). The native add-ons re-export the whole `@tensorflow/tfjs` namespace, so the
 // model code takes that namespace as a parameter and runs unchanged on any of them.
 import { useCpuKernels } from './cpuGemmKernels';
-import { gemmAvailable } from './gemm';
+import { cpuFastWanted, type BackendKind } from './tfBackendProbe';
+import type { Tf } from './tfTypes';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+export type { Tf } from './tfTypes';
 /** 'cpu-fast': the pure-JS backend with the studio's WebAssembly-SIMD GEMM conv kernels; 'cpu-js': stock tfjs with flat-loop conv gradients. */
-export type { BackendKind } from '../env/tfBackendProbe';
-import type { BackendKind } from '../env/tfBackendProbe';
+export type { BackendKind } from './tfBackendProbe';
+export { cpuFastWanted } from './tfBackendProbe';
 
 export interface LoadedTf {
   tf: Tf;
@@ -32,11 +33,6 @@ export interface LoadAttempt {
   package: string;
   ok: boolean;
   error?: string;
-}
-
-/** The studio's GEMM kernels are used on the pure-JS backend unless disabled or unavailable (doctor agrees). */
-export function cpuFastWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.AVSTUDIO_TF_BACKEND !== 'cpu-js' && gemmAvailable();
 }
 
 let cached: Promise<LoadedTf & { attempts: LoadAttempt[] }> | null = null;
