@@ -19,7 +19,7 @@ describe('sound classifier on synthetic timbres', () => {
       preset: TINY_PRESET, numClasses: TONE_CLASSES.length, inputShape: [TONE_BINS, TONE_FRAMES], seed: 3,
     });
     const result = await trainClassifier(tf, classifier, { x: xTrain, labels: train.labels }, {
-      epochs: 12, batchSize: 16, learningRate: 2e-3, numClasses: TONE_CLASSES.length, seed: 4, test: { x: xTest, labels: test.labels },
+      epochs: 20, batchSize: 16, learningRate: 2e-3, numClasses: TONE_CLASSES.length, seed: 4, test: { x: xTest, labels: test.labels },
     });
     console.log(`tiny sound classifier: train ${(result.trainAccuracy * 100).toFixed(1)} %, held-out ${((result.testAccuracy ?? 0) * 100).toFixed(1)} %, losses ${result.losses.map((l) => l.toFixed(2)).join(' ')}`);
     expect(result.testAccuracy).toBeGreaterThan(0.6);
