@@ -108,6 +108,22 @@ describe('Datasets screen', () => {
     expect(await page.textContent('[data-testid="move-error"]')).toMatch(/runs past the end.*\.wav|\.wav.*runs past the end/);
     await shot('datasets-inspector.png');
 
+    // the spectrogram's frequency axis sits beside it (not over the data), with readable ticks, and
+    // the window region spans the waveform and the spectrogram (it is one region, so it moves with a drag)
+    const axis = (await page.locator('[data-testid="freq-axis"]').boundingBox())!;
+    const waveBox = (await page.locator('[data-testid="track-view"] .track-wave').boundingBox())!;
+    expect(axis.x + axis.width).toBeLessThanOrEqual(waveBox.x + 0.5);
+    expect(await page.locator('[data-testid="freq-axis"] .freq-tick').allTextContents()).toEqual(['0', '500', '1k', '2k', '4k', '8k']);
+    const spanned = (await region.boundingBox())!;
+    expect(spanned.height).toBeGreaterThan(180);
+    expect(await page.locator('[data-testid="track-view"] [part~="spec-labels"]').count()).toBe(0);
+    for (const [w, h] of [[1440, 900], [1280, 720]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.locator('[data-testid="track-view"]').scrollIntoViewIfNeeded();
+      await shot(`datasets-inspector-spectrogram-${w}x${h}.png`);
+    }
+    await page.setViewportSize({ width: 1360, height: 900 });
+
     // keyboard: R rejects, U undoes
     await page.locator('[data-testid="inspector"]').focus();
     await page.keyboard.press('r');
