@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { makeReleaseFixture } from '../core/datasets/testFixtures';
+import { makeReleaseFixture, makeUrmpFixture } from '../core/datasets/testFixtures';
 import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
 
 let env: BrowserStudio;
@@ -48,5 +48,27 @@ describe('import preview', () => {
     const added = list.find((d) => d.name === 'previewed')!.pairCount;
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThanOrEqual(announced);
+    await page.click('[data-testid="wizard-close"]');
+  });
+
+  it('previews a URMP folder: tracks per split, the skip list and a warning for an instrument in one video only', async () => {
+    const { root } = makeUrmpFixture();
+    const before = await env.call<Array<{ id: number }>>('datasets.list', {});
+    await page.click('[data-testid="open-import"]');
+    await page.waitForSelector('[data-testid="import-wizard"][open]');
+    await page.check('[data-testid="kind-urmp"]');
+    await page.fill('[data-testid="wizard-path"]', root);
+    await page.click('[data-testid="wizard-preview"]');
+    await page.waitForSelector('[data-testid="wizard-preview-result"]');
+    expect(await page.textContent('[data-testid="wizard-preview-result"] h3')).toContain('4 player tracks');
+    expect(await page.locator('[data-testid="preview-skip-report"] tbody tr').count()).toBe(3);
+    const warnings = await page.locator('[data-testid="wizard-preview-warning"]').allTextContents();
+    expect(warnings.some((w) => w.includes('vc: every track goes to train') && w.includes('one video only'))).toBe(true);
+    expect(await env.call<Array<{ id: number }>>('datasets.list', {})).toHaveLength(before.length);
+    for (const [w, h] of [[1440, 900], [1280, 720]] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `datasets-import-preview-urmp-${w}.png`) });
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 });

@@ -6,11 +6,16 @@ import { existsSync, statSync } from 'node:fs';
 import { AvError } from '../errors';
 import { codeForFolder } from './instruments';
 import { SkipReport } from './skipReport';
+import { DEFAULT_DATASET_SEED } from './seededRandom';
 import { releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
+import { splitByVideo } from './split';
+import { scanUrmp } from './urmpLayout';
 
 export interface ImportPreview {
-  kind: 'sub-urmp';
+  kind: 'sub-urmp' | 'urmp';
   root: string;
+  /** What the category counts count: image–chunk pairs (a release) or player tracks (URMP, whose pairs are known only once the audio is decoded). */
+  unit: 'pairs' | 'tracks';
   categories: Array<{ instrument: string; train: number; test: number }>;
   total: number;
   skipped: Array<{ file: string; reason: string }>;
@@ -41,10 +46,56 @@ export async function previewSubUrmpRelease(dir: string): Promise<ImportPreview>
   return {
     kind: 'sub-urmp',
     root,
+    unit: 'pairs',
     categories,
     total: items.length,
     skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
     warnings,
     note: 'from the folder scan: pictures and chunks are decoded during the import, where unreadable or too-short files are skipped too',
+  };
+}
+
+/**
+ * A dry run of a URMP import: the seeded video split (the same `splitByVideo` the import uses, same
+ * seed), player tracks per instrument and split, the skip list of the folder scan, and a warning for
+ * every instrument whose tracks all land in one split (e.g. an instrument played in one video only).
+ * A re-import into an existing dataset keeps that dataset's stored splits, which this does not read.
+ */
+export async function previewUrmp(dir: string, seed = DEFAULT_DATASET_SEED): Promise<ImportPreview> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new AvError('not_found', `no folder ${dir}`, { file: dir });
+  const skips = new SkipReport();
+  const pieces = await scanUrmp(dir, skips);
+  const splits = splitByVideo(
+    pieces.map((p) => ({ video: p.folder, instruments: p.tracks.map((t) => t.instrument) })),
+    seed,
+  );
+  const counts = new Map<string, { train: number; test: number; videos: Set<string> }>();
+  for (const piece of pieces) {
+    const split = splits.get(piece.folder) ?? 'train';
+    for (const t of piece.tracks) {
+      const c = counts.get(t.instrument) ?? { train: 0, test: 0, videos: new Set<string>() };
+      c[split]++;
+      c.videos.add(piece.folder);
+      counts.set(t.instrument, c);
+    }
+  }
+  const sorted = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const warnings: string[] = [];
+  for (const [inst, c] of sorted) {
+    const where = c.videos.size === 1 ? `it appears in one video only, ${[...c.videos][0]}` : `its ${c.videos.size} videos`;
+    if (c.test === 0) warnings.push(`${inst}: every track goes to train (${where}) — the test split would be empty for this category`);
+    else if (c.train === 0) warnings.push(`${inst}: every track goes to test (${where}) — nothing to train on for this category`);
+  }
+  const total = sorted.reduce((n, [, c]) => n + c.train + c.test, 0);
+  if (!pieces.length) warnings.push('no URMP piece folder found (NN_Piece_inst1_inst2… with Vid_*.mp4 and AuSep_*.wav): is this the URMP root?');
+  return {
+    kind: 'urmp',
+    root: dir,
+    unit: 'tracks',
+    categories: sorted.map(([instrument, c]) => ({ instrument, train: c.train, test: c.test })),
+    total,
+    skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
+    warnings,
+    note: `from the folder scan with split seed ${seed}: pairs are cut from each track (0.5 s windows, 0.1 s stride) during the import, where silent windows, unreadable videos and tracks are skipped too`,
   };
 }

@@ -1,0 +1,42 @@
+// The URMP dry run (issue 18): the preview's split is the import's split (same seed), tracks per
+// instrument and split, the folder scan's skip list, and a warning for an instrument whose tracks
+// all land in train — written nowhere (the catalog stays empty until the import).
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { listPairs } from '../catalog/pairsRepo';
+import { AvError } from '../errors';
+import { previewUrmp } from './importPreview';
+import { makeUrmpFixture, tempCatalog } from './testFixtures';
+import { importUrmp } from './urmpImport';
+
+describe('previewUrmp', () => {
+  it('counts tracks per instrument and split as the import will split them, with skips and empty-split warnings', async () => {
+    const { root } = makeUrmpFixture();
+    const before = readdirSync(root).sort();
+    const p = await previewUrmp(root, 5);
+    expect(readdirSync(root).sort()).toEqual(before);
+    expect(p.kind).toBe('urmp');
+    expect(p.unit).toBe('tracks');
+    expect(p.categories.map((c) => c.instrument)).toEqual(['fl', 'vc', 'vn']);
+    expect(p.total).toBe(4);
+    // vc is played in one video only: all of it goes to train, and the preview says so
+    expect(p.categories.find((c) => c.instrument === 'vc')).toEqual({ instrument: 'vc', train: 1, test: 0 });
+    expect(p.warnings.some((w) => w.startsWith('vc: every track goes to train') && w.includes('one video only, 01_Jupiter_vn_vc'))).toBe(true);
+    expect(p.warnings.some((w) => w.startsWith('vn'))).toBe(false);
+    expect(p.skipped.map((s) => s.file.slice(root.length + 1)).sort()).toEqual(['03_Dance_vn_fl/AuSep_2_ob_03_Dance.wav', '04_Bad_xyz', '05_Lost_vc']);
+
+    // the real import with the same seed puts every video in the split the preview showed
+    const cat = tempCatalog();
+    const r = await importUrmp(cat, root, { name: 'u', seed: 5 });
+    const pairs = listPairs(cat, { datasetId: r.datasetId, limit: 10_000 }).items;
+    expect(pairs.length).toBeGreaterThan(0);
+    for (const c of p.categories) {
+      const splitsOf = (split: string) => new Set(pairs.filter((x) => x.instrument === c.instrument && x.split === split).map((x) => x.groupKey.split('/')[0])).size;
+      expect([c.instrument, splitsOf('train') > 0, splitsOf('test') > 0]).toEqual([c.instrument, c.train > 0, c.test > 0]);
+    }
+  });
+
+  it('names the folder when it does not exist', async () => {
+    await expect(previewUrmp('/nonexistent/urmp-h11')).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === '/nonexistent/urmp-h11');
+  });
+});
