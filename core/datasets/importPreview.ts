@@ -7,7 +7,7 @@ import { AvError } from '../errors';
 import { codeForFolder } from './instruments';
 import { SkipReport } from './skipReport';
 import { DEFAULT_DATASET_SEED } from './seededRandom';
-import { releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
+import { recordingOf, releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
 import { splitByVideo } from './split';
 import { scanUrmp } from './urmpLayout';
 
@@ -22,6 +22,9 @@ export interface ImportPreview {
   warnings: string[];
   note: string;
 }
+
+/** Below this many pairs the one-pair-recording warning is not given (a tiny release may be sparse). */
+const SINGLE_RECORDING_MIN_PAIRS = 10;
 
 export async function previewSubUrmpRelease(dir: string): Promise<ImportPreview> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new AvError('not_found', `no folder ${dir}`, { file: dir });
@@ -41,6 +44,21 @@ export async function previewSubUrmpRelease(dir: string): Promise<ImportPreview>
   for (const c of categories) {
     if (c.test === 0) warnings.push(`${c.instrument}: every pair is in train — the test split would be empty for this category`);
     if (c.train === 0) warnings.push(`${c.instrument}: every pair is in test — nothing to train on for this category`);
+  }
+  // pairs are grouped as recordings by their chunk names (`violin01_4000` → recording `violin01`); a
+  // release whose names do not follow that (e.g. one written by another tool) comes out as hundreds
+  // of one-pair "recordings"
+  const recordings = new Map<string, number>();
+  for (const it of items) {
+    const key = `${it.splitFolder}/${it.instFolder}/${recordingOf(it.name)}`;
+    recordings.set(key, (recordings.get(key) ?? 0) + 1);
+  }
+  const singles = [...recordings.values()].filter((n) => n === 1).length;
+  if (items.length >= SINGLE_RECORDING_MIN_PAIRS && singles > items.length / 2) {
+    const example = items.find((it) => recordings.get(`${it.splitFolder}/${it.instFolder}/${recordingOf(it.name)}`) === 1)!;
+    warnings.push(
+      `pairs are not grouped as recordings: ${singles} of ${items.length} pairs would be the only pair of their recording (e.g. ${example.name} → "${recordingOf(example.name)}"); chunk names are expected as <recording>_<index>, e.g. violin01_4000`,
+    );
   }
   if (!items.length) warnings.push('no image–chunk pair found: is this the release folder (img/ and chunk/, or Sub-URMP/ holding them)?');
   return {

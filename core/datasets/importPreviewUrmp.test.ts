@@ -1,11 +1,13 @@
-// The URMP dry run (issue 18): the preview's split is the import's split (same seed), tracks per
-// instrument and split, the folder scan's skip list, and a warning for an instrument whose tracks
-// all land in train — written nowhere (the catalog stays empty until the import).
-import { readdirSync } from 'node:fs';
+// The import dry runs (issue 18): a URMP preview whose split is the import's split (same seed), tracks
+// per instrument and split, the folder scan's skip list, a warning for an instrument whose tracks all
+// land in train, written nowhere; a release preview that warns when pairs are not grouped as recordings.
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listPairs } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
-import { previewUrmp } from './importPreview';
+import { previewSubUrmpRelease, previewUrmp } from './importPreview';
 import { makeUrmpFixture, tempCatalog } from './testFixtures';
 import { importUrmp } from './urmpImport';
 
@@ -38,5 +40,28 @@ describe('previewUrmp', () => {
 
   it('names the folder when it does not exist', async () => {
     await expect(previewUrmp('/nonexistent/urmp-h11')).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === '/nonexistent/urmp-h11');
+  });
+});
+
+describe('previewSubUrmpRelease', () => {
+  const release = (names: string[]): string => {
+    const root = mkdtempSync(join(tmpdir(), 'h11-release-'));
+    for (const kind of ['img', 'chunk']) mkdirSync(join(root, kind, 'train', 'violin'), { recursive: true });
+    for (const n of names) {
+      writeFileSync(join(root, 'img', 'train', 'violin', `${n}.jpg`), '');
+      writeFileSync(join(root, 'chunk', 'train', 'violin', `${n}.wav`), '');
+    }
+    return root;
+  };
+
+  it('warns when the chunk names do not group pairs as recordings', async () => {
+    const flat = await previewSubUrmpRelease(release(Array.from({ length: 12 }, (_, i) => `chunk${i}`)));
+    expect(flat.total).toBe(12);
+    expect(flat.warnings.filter((w) => w.startsWith('pairs are not grouped as recordings: 12 of 12 pairs'))).toHaveLength(1);
+    const grouped = await previewSubUrmpRelease(release(Array.from({ length: 12 }, (_, i) => `violin0${i % 2}_${i * 100}`)));
+    expect(grouped.total).toBe(12);
+    expect(grouped.warnings.some((w) => w.startsWith('pairs are not grouped'))).toBe(false);
+    // both are all-train: the empty test split is reported
+    expect(grouped.warnings.some((w) => w.startsWith('vn: every pair is in train'))).toBe(true);
   });
 });
