@@ -2,6 +2,8 @@
 // release previewed per category and split with its skip list, before anything is written (the
 // dataset list is unchanged); then the real import adds the pairs the preview announced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { makeReleaseFixture, makeUrmpFixture } from '../core/datasets/testFixtures';
@@ -70,5 +72,19 @@ describe('import preview', () => {
       await page.screenshot({ path: join(SCREENSHOT_DIR, `datasets-import-preview-urmp-${w}.png`) });
     }
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('previews a manifest: valid rows per class and split, a missing file skipped with its row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-manifest-'));
+    for (const f of ['a.png', 'a.wav']) writeFileSync(join(dir, f), '');
+    const file = join(dir, 'pairs.csv');
+    writeFileSync(file, 'image,audio,class,split\na.png,a.wav,vn,train\nmissing.png,a.wav,vn,test\n');
+    await page.check('[data-testid="kind-manifest"]');
+    await page.fill('[data-testid="wizard-path"]', file);
+    await page.click('[data-testid="wizard-preview"]');
+    await page.waitForSelector('[data-testid="wizard-preview-result"]');
+    expect(await page.textContent('[data-testid="wizard-preview-result"] h3')).toContain('1 pairs would be imported');
+    expect(await page.textContent('[data-testid="preview-skip-report"] tbody')).toContain('row 2: no such file');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'datasets-import-preview-manifest-1440.png') });
   });
 });

@@ -3,16 +3,18 @@
 // alone, before anything is written. Files are decoded and checked during the import itself, so a
 // few more may be skipped then (the preview says so).
 import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { AvError } from '../errors';
 import { codeForFolder } from './instruments';
 import { SkipReport } from './skipReport';
+import { type ManifestRow, readManifest, toManifestRow } from './manifestImport';
 import { DEFAULT_DATASET_SEED } from './seededRandom';
 import { recordingOf, releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
 import { splitByVideo } from './split';
 import { scanUrmp } from './urmpLayout';
 
 export interface ImportPreview {
-  kind: 'sub-urmp' | 'urmp';
+  kind: 'sub-urmp' | 'urmp' | 'manifest';
   root: string;
   /** What the category counts count: image–chunk pairs (a release) or player tracks (URMP, whose pairs are known only once the audio is decoded). */
   unit: 'pairs' | 'tracks';
@@ -115,5 +117,56 @@ export async function previewUrmp(dir: string, seed = DEFAULT_DATASET_SEED): Pro
     skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
     warnings,
     note: `from the folder scan with split seed ${seed}: pairs are cut from each track (0.5 s windows, 0.1 s stride) during the import, where silent windows, unreadable videos and tracks are skipped too`,
+  };
+}
+
+/**
+ * A dry run of a manifest import: its rows parsed as the import parses them, per class and split,
+ * rows that are invalid or name a missing file skipped (with the row number), and a warning for a
+ * class with an empty split. Files are decoded (and windows checked against the audio's length)
+ * during the import itself.
+ */
+export async function previewManifest(file: string): Promise<ImportPreview> {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new AvError('not_found', `no manifest file ${file}`, { file });
+  const raw = await readManifest(file);
+  const skips = new SkipReport();
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : join(dirname(file), p));
+  const counts = new Map<string, { train: number; test: number }>();
+  let total = 0;
+  for (const [i, r] of raw.entries()) {
+    const where = `${file} row ${i + 1}`;
+    let row: ManifestRow;
+    try {
+      row = toManifestRow(r);
+    } catch (err) {
+      skips.addError(where, err);
+      continue;
+    }
+    const missing = [resolvePath(row.image), resolvePath(row.audio)].find((f) => !existsSync(f) || !statSync(f).isFile());
+    if (missing) {
+      skips.add(missing, `${where}: ${existsSync(missing) ? 'not a regular file' : 'no such file'}`);
+      continue;
+    }
+    const c = counts.get(row.class) ?? { train: 0, test: 0 };
+    c[row.split]++;
+    counts.set(row.class, c);
+    total++;
+  }
+  const categories = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([instrument, c]) => ({ instrument, ...c }));
+  const warnings: string[] = [];
+  for (const c of categories) {
+    if (c.test === 0) warnings.push(`${c.instrument}: every pair is in train — the test split would be empty for this category`);
+    if (c.train === 0) warnings.push(`${c.instrument}: every pair is in test — nothing to train on for this category`);
+  }
+  if (!raw.length) warnings.push('the manifest lists no rows');
+  return {
+    kind: 'manifest',
+    root: file,
+    unit: 'pairs',
+    categories,
+    total,
+    skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
+    warnings,
+    note: 'from the manifest rows and a check that their files exist: pictures and audio are decoded during the import, where unreadable files and windows past the end of the audio are skipped too',
   };
 }

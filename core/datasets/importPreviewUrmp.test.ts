@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listPairs } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
-import { previewSubUrmpRelease, previewUrmp } from './importPreview';
+import { previewManifest, previewSubUrmpRelease, previewUrmp } from './importPreview';
 import { makeUrmpFixture, tempCatalog } from './testFixtures';
 import { importUrmp } from './urmpImport';
 
@@ -63,5 +63,32 @@ describe('previewSubUrmpRelease', () => {
     expect(grouped.warnings.some((w) => w.startsWith('pairs are not grouped'))).toBe(false);
     // both are all-train: the empty test split is reported
     expect(grouped.warnings.some((w) => w.startsWith('vn: every pair is in train'))).toBe(true);
+  });
+});
+
+describe('previewManifest', () => {
+  it('counts valid rows per class and split, skips bad rows and missing files with the row, warns on an empty split', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h11-manifest-'));
+    for (const f of ['a.png', 'b.png', 'a.wav', 'b.wav']) writeFileSync(join(dir, f), '');
+    const file = join(dir, 'pairs.csv');
+    writeFileSync(
+      file,
+      'image,audio,start,class,split\na.png,a.wav,0,vn,train\nb.png,b.wav,0.5,vn,test\na.png,b.wav,0,fl,train\nmissing.png,a.wav,0,fl,train\na.png,a.wav,0,vn,holdout\n/dev/null,a.wav,0,fl,test\n',
+    );
+    const p = await previewManifest(file);
+    expect(p.kind).toBe('manifest');
+    expect(p.total).toBe(3);
+    expect(p.categories).toEqual([
+      { instrument: 'fl', train: 1, test: 0 },
+      { instrument: 'vn', train: 1, test: 1 },
+    ]);
+    expect(p.skipped.map((s) => s.reason.replace(file, 'F'))).toEqual([
+      'F row 4: no such file',
+      expect.stringContaining('invalid split "holdout"'),
+      'F row 6: not a regular file',
+    ]);
+    expect(p.skipped[0].file).toBe(join(dir, 'missing.png'));
+    expect(p.warnings).toEqual(['fl: every pair is in train — the test split would be empty for this category']);
+    await expect(previewManifest(join(dir, 'nope.csv'))).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === join(dir, 'nope.csv'));
   });
 });
