@@ -2,7 +2,7 @@
 // release previewed per category and split with its skip list, before anything is written (the
 // dataset list is unchanged); then the real import adds the pairs the preview announced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -86,5 +86,21 @@ describe('import preview', () => {
     expect(await page.textContent('[data-testid="wizard-preview-result"] h3')).toContain('1 pairs would be imported');
     expect(await page.textContent('[data-testid="preview-skip-report"] tbody')).toContain('row 2: no such file');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'datasets-import-preview-manifest-1440.png') });
+  });
+
+  it('previews INIS folders: recordings per class and split, a one-recording class warned about', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-inis-'));
+    for (const rel of ['images/piano/a.jpg', 'images/harp/a.jpg', 'audio/piano/1.wav', 'audio/piano/2.wav', 'audio/harp/1.wav']) {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), '');
+    }
+    await page.check('[data-testid="kind-inis"]');
+    await page.fill('[data-testid="wizard-images"]', join(dir, 'images'));
+    await page.fill('[data-testid="wizard-audio"]', join(dir, 'audio'));
+    await page.click('[data-testid="wizard-preview"]');
+    await page.waitForSelector('[data-testid="wizard-preview-result"]');
+    expect(await page.textContent('[data-testid="wizard-preview-result"] h3')).toContain('3 recordings');
+    expect((await page.locator('[data-testid="wizard-preview-warning"]').allTextContents()).join(' ')).toContain('harp: every recording goes to train');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'datasets-import-preview-inis-1440.png') });
   });
 });

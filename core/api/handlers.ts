@@ -5,7 +5,7 @@ import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
 import { editPair, editPairs, pairHistory, undoDataset, undoPair } from '../datasets/curation';
 import { describeEdit } from '../datasets/editText';
-import { previewManifest, previewSubUrmpRelease, previewUrmp } from '../datasets/importPreview';
+import { previewInis, previewManifest, previewSubUrmpRelease, previewUrmp } from '../datasets/importPreview';
 import { ingest, showDataset } from '../datasets/datasetService';
 import { createSnapshot } from '../datasets/snapshots';
 import { exportSubUrmp } from '../datasets/subUrmpRelease';
@@ -83,7 +83,13 @@ export const handlers: ApiHandlers = {
   },
 
   'datasets.previewImport': (input) =>
-    input.kind === 'urmp' ? previewUrmp(input.path, input.seed) : input.kind === 'manifest' ? previewManifest(input.path) : previewSubUrmpRelease(input.path),
+    input.kind === 'inis'
+      ? previewInis(input.images, input.audio, input.seed)
+      : input.kind === 'urmp'
+        ? previewUrmp(input.path, input.seed)
+        : input.kind === 'manifest'
+          ? previewManifest(input.path)
+          : previewSubUrmpRelease(input.path),
   'datasets.ingest': async (input, ctx) => {
     const { taskId, signal } = ctx.tasks.start('ingest');
     try {

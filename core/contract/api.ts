@@ -191,11 +191,14 @@ export const API = {
   'tables.export': method(TableExportInputSchema, TableExportResultSchema, 'A table or figure rendered as csv, md, latex, json, svg (text) or png (base64).'),
   'runs.evaluate': method(EvaluateInputSchema, EvaluateResultSchema, 'Evaluates a run at a checkpoint (default: the last) and stores the evaluation rows (§5).'),
   'datasets.previewImport': method(
-    z.object({ kind: z.enum(['sub-urmp', 'urmp', 'manifest']), path: z.string().min(1), seed: z.number().int().optional() }).strict(),
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.enum(['sub-urmp', 'urmp', 'manifest']), path: z.string().min(1), seed: z.number().int().optional() }).strict(),
+      z.object({ kind: z.literal('inis'), images: z.string().min(1), audio: z.string().min(1), seed: z.number().int().optional() }).strict(),
+    ]),
     z.object({
-      kind: z.enum(['sub-urmp', 'urmp', 'manifest']),
+      kind: z.enum(['sub-urmp', 'urmp', 'manifest', 'inis']),
       root: z.string(),
-      unit: z.enum(['pairs', 'tracks']),
+      unit: z.enum(['pairs', 'tracks', 'recordings']),
       categories: z.array(z.object({ instrument: z.string(), train: z.number().int(), test: z.number().int() })),
       total: z.number().int(),
       skipped: z.array(SkipEntrySchema),

@@ -7,17 +7,18 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { AvError } from '../errors';
 import { codeForFolder } from './instruments';
 import { SkipReport } from './skipReport';
+import { classFolders, INIS_AUDIO_EXT, INIS_IMAGE_EXT, INIS_TEST_FRACTION, splitItems } from './inisImport';
 import { type ManifestRow, readManifest, toManifestRow } from './manifestImport';
-import { DEFAULT_DATASET_SEED } from './seededRandom';
+import { DEFAULT_DATASET_SEED, deriveSeed } from './seededRandom';
 import { recordingOf, releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
 import { splitByVideo } from './split';
 import { scanUrmp } from './urmpLayout';
 
 export interface ImportPreview {
-  kind: 'sub-urmp' | 'urmp' | 'manifest';
+  kind: 'sub-urmp' | 'urmp' | 'manifest' | 'inis';
   root: string;
   /** What the category counts count: image–chunk pairs (a release) or player tracks (URMP, whose pairs are known only once the audio is decoded). */
-  unit: 'pairs' | 'tracks';
+  unit: 'pairs' | 'tracks' | 'recordings';
   categories: Array<{ instrument: string; train: number; test: number }>;
   total: number;
   skipped: Array<{ file: string; reason: string }>;
@@ -168,5 +169,58 @@ export async function previewManifest(file: string): Promise<ImportPreview> {
     skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
     warnings,
     note: 'from the manifest rows and a check that their files exist: pictures and audio are decoded during the import, where unreadable files and windows past the end of the audio are skipped too',
+  };
+}
+
+/**
+ * A dry run of an INIS import: recordings per class and split, split as the import splits them (by
+ * recording, seeded per class, ~70/30), classes without pictures or recordings and files of the wrong
+ * kind skipped, and a warning for a class whose test (or train) split comes out empty — e.g. a class
+ * with one recording. Chunks are cut from the decoded recordings during the import.
+ */
+export async function previewInis(imagesDir: string, audioDir: string, seed = DEFAULT_DATASET_SEED): Promise<ImportPreview> {
+  for (const d of [imagesDir, audioDir]) if (!existsSync(d) || !statSync(d).isDirectory()) throw new AvError('not_found', `no folder ${d}`, { file: d });
+  const skips = new SkipReport();
+  const images = await classFolders(imagesDir);
+  const audio = await classFolders(audioDir);
+  for (const c of images.keys()) if (!audio.has(c)) skips.add(join(imagesDir, c), `class "${c}" has pictures but no recordings folder`);
+  for (const c of audio.keys()) if (!images.has(c)) skips.add(join(audioDir, c), `class "${c}" has recordings but no pictures folder`);
+  const categories: ImportPreview['categories'] = [];
+  for (const cls of [...images.keys()].filter((c) => audio.has(c)).sort()) {
+    const pics = images.get(cls)!.filter((f) => {
+      if (INIS_IMAGE_EXT.test(f)) return true;
+      skips.add(f, 'not a picture (.jpg/.png/.webp)');
+      return false;
+    });
+    const recordings = audio.get(cls)!.filter((f) => {
+      if (INIS_AUDIO_EXT.test(f)) return true;
+      skips.add(f, 'not an audio file');
+      return false;
+    });
+    if (!pics.length) {
+      skips.add(join(imagesDir, cls), `class "${cls}" has no pictures; its recordings are skipped`);
+      continue;
+    }
+    const split = splitItems(recordings, deriveSeed(seed, `rec:${cls}`));
+    const c = { instrument: cls, train: 0, test: 0 };
+    for (const r of recordings) c[split.get(r)!]++;
+    categories.push(c);
+  }
+  const warnings: string[] = [];
+  for (const c of categories) {
+    const n = c.train + c.test;
+    if (c.test === 0) warnings.push(`${c.instrument}: every recording goes to train${n === 1 ? ' (the class has one recording)' : ''} — the test split would be empty for this category`);
+    else if (c.train === 0) warnings.push(`${c.instrument}: every recording goes to test — nothing to train on for this category`);
+  }
+  if (!categories.length) warnings.push('no class has both a pictures folder and a recordings folder of the same name');
+  return {
+    kind: 'inis',
+    root: `${imagesDir} + ${audioDir}`,
+    unit: 'recordings',
+    categories,
+    total: categories.reduce((n, c) => n + c.train + c.test, 0),
+    skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
+    warnings,
+    note: `from the folder scan with split seed ${seed} (~${Math.round(INIS_TEST_FRACTION * 100)} % of each class's recordings in test): pictures and recordings are decoded during the import, where unreadable or too-short files are skipped too`,
   };
 }

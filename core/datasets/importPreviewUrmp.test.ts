@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listPairs } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
-import { previewManifest, previewSubUrmpRelease, previewUrmp } from './importPreview';
+import { previewInis, previewManifest, previewSubUrmpRelease, previewUrmp } from './importPreview';
 import { makeUrmpFixture, tempCatalog } from './testFixtures';
 import { importUrmp } from './urmpImport';
 
@@ -90,5 +90,26 @@ describe('previewManifest', () => {
     expect(p.skipped[0].file).toBe(join(dir, 'missing.png'));
     expect(p.warnings).toEqual(['fl: every pair is in train — the test split would be empty for this category']);
     await expect(previewManifest(join(dir, 'nope.csv'))).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === join(dir, 'nope.csv'));
+  });
+});
+
+describe('previewInis', () => {
+  it('counts recordings per class and split, skips unmatched classes and wrong files, warns on a one-recording class', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'h11-inis-'));
+    const put = (rel: string) => {
+      mkdirSync(join(dir, rel, '..'), { recursive: true });
+      writeFileSync(join(dir, rel), '');
+    };
+    ['images/piano/a.jpg', 'images/piano/b.png', 'images/piano/notes.txt', 'images/harp/a.jpg', 'images/drums/a.jpg'].forEach(put);
+    ['audio/piano/1.wav', 'audio/piano/2.wav', 'audio/piano/3.wav', 'audio/piano/4.mp3', 'audio/piano/readme.md', 'audio/harp/1.wav', 'audio/organ/1.wav'].forEach(put);
+    const p = await previewInis(join(dir, 'images'), join(dir, 'audio'), 7);
+    expect(p.unit).toBe('recordings');
+    expect(p.categories).toEqual([
+      { instrument: 'harp', train: 1, test: 0 },
+      { instrument: 'piano', train: 3, test: 1 },
+    ]);
+    expect(p.total).toBe(5);
+    expect(p.skipped.map((s) => s.file.slice(dir.length + 1)).sort()).toEqual(['audio/organ', 'audio/piano/readme.md', 'images/drums', 'images/piano/notes.txt']);
+    expect(p.warnings).toEqual(['harp: every recording goes to train (the class has one recording) — the test split would be empty for this category']);
   });
 });

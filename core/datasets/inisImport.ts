@@ -22,8 +22,8 @@ export const DEFAULT_INIS_CHUNKS_PER_RECORDING = Math.round(7200 / 77);
 export const INIS_TEST_FRACTION = 0.3;
 /** Tries per wanted chunk before giving up on finding a non-silent one. */
 const SILENT_RETRIES = 4;
-const IMAGE_EXT = /\.(jpe?g|png|webp)$/i;
-const AUDIO_EXT = /\.(wav|mp3|flac|ogg|m4a|aac|opus)$/i;
+export const INIS_IMAGE_EXT = /\.(jpe?g|png|webp)$/i;
+export const INIS_AUDIO_EXT = /\.(wav|mp3|flac|ogg|m4a|aac|opus)$/i;
 
 export interface InisImportOptions extends ImportRunOptions {
   name?: string;
@@ -32,7 +32,7 @@ export interface InisImportOptions extends ImportRunOptions {
   rmsThreshold?: number;
 }
 
-async function classFolders(dir: string): Promise<Map<string, string[]>> {
+export async function classFolders(dir: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!e.isDirectory() || e.name.startsWith('.')) continue;
@@ -42,7 +42,7 @@ async function classFolders(dir: string): Promise<Map<string, string[]>> {
 }
 
 /** Splits items into test (≈ fraction, at least one when there are two or more) and train, seeded. */
-function splitItems<T>(items: readonly T[], seed: number, fraction = INIS_TEST_FRACTION): Map<T, Split> {
+export function splitItems<T>(items: readonly T[], seed: number, fraction = INIS_TEST_FRACTION): Map<T, Split> {
   const order = shuffled(items, mulberry32(seed));
   const nTest = items.length < 2 ? 0 : Math.max(1, Math.round(items.length * fraction));
   return new Map(order.map((it, i) => [it, i < nTest ? 'test' : 'train']));
@@ -70,7 +70,7 @@ export async function importInis(cat: Catalog, imagesDir: string, audioDir: stri
         const pics: StagedSource[] = [];
         for (const f of images.get(cls)!) {
           throwIfAborted(opts.signal);
-          if (!IMAGE_EXT.test(f)) {
+          if (!INIS_IMAGE_EXT.test(f)) {
             skips.add(f, 'not a picture (.jpg/.png/.webp)');
             continue;
           }
@@ -83,7 +83,7 @@ export async function importInis(cat: Catalog, imagesDir: string, audioDir: stri
           }
         }
         const recordings = audio.get(cls)!.filter((f) => {
-          if (AUDIO_EXT.test(f)) return true;
+          if (INIS_AUDIO_EXT.test(f)) return true;
           skips.add(f, 'not an audio file');
           return false;
         });
