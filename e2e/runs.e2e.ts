@@ -24,8 +24,8 @@ describe('runs screen', () => {
     await page.click('[data-testid="new-run"]');
     await page.selectOption('[data-testid="launch-model"]', 'sound-clf');
     await page.fill('[data-testid="launch-epochs"]', '6');
-    await page.waitForSelector('[data-testid="launch-preview"] li');
-    expect(await page.textContent('[data-testid="launch-preview"]')).toContain('6 epochs');
+    // the preview is refreshed after each change: the one for the defaults may still be on screen
+    await expect.poll(() => page.textContent('[data-testid="launch-preview"]'), { timeout: 30_000 }).toContain('6 epochs');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'runs-launch.png'), fullPage: true });
     await page.click('[data-testid="launch-submit"]');
     await page.waitForSelector('[data-testid="run-detail"]');
