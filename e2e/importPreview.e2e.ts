@@ -2,9 +2,9 @@
 // release previewed per category and split with its skip list, before anything is written (the
 // dataset list is unchanged); then the real import adds the pairs the preview announced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { makeReleaseFixture, makeUrmpFixture } from '../core/datasets/testFixtures';
 import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio, type ServedStudio } from './harness';
@@ -14,6 +14,8 @@ let studio: ServedStudio;
 let page: Page;
 
 beforeAll(async () => {
+  // the folder browser may list the fixtures (in the temp folder) besides the home folder
+  process.env.AVSTUDIO_BROWSE_ROOTS = realpathSync(tmpdir());
   env = await openBrowserStudio({ width: 1440, height: 900 });
   ({ studio, page } = env);
 });
@@ -54,12 +56,21 @@ describe('import preview', () => {
   });
 
   it('previews a URMP folder: tracks per split, the skip list and a warning for an instrument in one video only', async () => {
-    const { root } = makeUrmpFixture();
+    const root = realpathSync(makeUrmpFixture().root);
     const before = await env.call<Array<{ id: number }>>('datasets.list', {});
     await page.click('[data-testid="open-import"]');
     await page.waitForSelector('[data-testid="import-wizard"][open]');
     await page.check('[data-testid="kind-urmp"]');
-    await page.fill('[data-testid="wizard-path"]', root);
+    // the server-side folder browser: open the parent, enter the URMP folder, use it
+    await page.fill('[data-testid="wizard-path"]', dirname(root));
+    await page.click('[data-testid="wizard-browse"]');
+    await page.click(`[data-testid="browse-dir-${basename(root)}"]`);
+    await expect.poll(() => page.textContent('[data-testid="browse-path"]')).toBe(root);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'datasets-import-browse-1440.png') });
+    await page.click('[data-testid="browse-use"]');
+    expect(await page.inputValue('[data-testid="wizard-path"]')).toBe(root);
+    // outside the roots: a typed error, nothing listed
+    await expect(env.call('files.browse', { path: '/etc' })).rejects.toThrow(/outside the folders that may be browsed/);
     await page.click('[data-testid="wizard-preview"]');
     await page.waitForSelector('[data-testid="wizard-preview-result"]');
     expect(await page.textContent('[data-testid="wizard-preview-result"] h3')).toContain('4 player tracks');

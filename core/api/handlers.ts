@@ -5,6 +5,7 @@ import { getPair, listPairs } from '../catalog/pairsRepo';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
 import { editPair, editPairs, pairHistory, undoDataset, undoPair } from '../datasets/curation';
 import { describeEdit } from '../datasets/editText';
+import { listDirectory } from '../datasets/dirBrowser';
 import { previewInis, previewManifest, previewSubUrmpRelease, previewUrmp } from '../datasets/importPreview';
 import { ingest, showDataset } from '../datasets/datasetService';
 import { createSnapshot } from '../datasets/snapshots';
@@ -82,6 +83,7 @@ export const handlers: ApiHandlers = {
     return p;
   },
 
+  'files.browse': (input) => listDirectory(input.path),
   'datasets.previewImport': (input) =>
     input.kind === 'inis'
       ? previewInis(input.images, input.audio, input.seed)

@@ -207,6 +207,17 @@ export const API = {
     }),
     'A dry run of an import: pairs per category and split, what would be skipped and why, warnings; writes nothing.',
   ),
+  'files.browse': method(
+    z.object({ path: z.string().max(4096).optional() }).strict(),
+    z.object({
+      path: z.string(),
+      parent: z.string().nullable(),
+      roots: z.array(z.string()),
+      entries: z.array(z.object({ name: z.string(), kind: z.enum(['dir', 'file', 'outside']), bytes: z.number().int().optional() })),
+      truncated: z.number().int(),
+    }),
+    "Lists one folder on the server machine for the import wizard's folder picker, inside the user's home and AVSTUDIO_BROWSE_ROOTS only (symlinks resolved first).",
+  ),
   'datasets.ingest': method(IngestInputSchema, IngestResultSchema, 'Imports URMP, INIS, a manifest or a Sub-URMP release from a path on the server machine; emits task.progress.'),
   'tasks.cancel': method(z.object({ taskId: z.string().min(1).max(200) }).strict(), z.object({ cancelled: z.boolean() }), 'Cancels a running long task (an import) by the id its task.progress events carry.'),
   'datasets.show': method(z.object({ dataset: z.union([Id, z.string().min(1)]) }).strict(), DatasetDetailsSchema, 'A dataset with its Table 2/3 counts, the paper\'s reference counts and its import reports.'),
