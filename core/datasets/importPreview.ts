@@ -3,12 +3,12 @@
 // alone, before anything is written. Files are decoded and checked during the import itself, so a
 // few more may be skipped then (the preview says so).
 import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { AvError } from '../errors';
 import { codeForFolder } from './instruments';
 import { SkipReport } from './skipReport';
 import { classFolders, INIS_AUDIO_EXT, INIS_IMAGE_EXT, INIS_TEST_FRACTION, splitItems } from './inisImport';
-import { type ManifestRow, readManifest, toManifestRow } from './manifestImport';
+import { parsedManifestRows, readManifest } from './manifestImport';
 import { DEFAULT_DATASET_SEED, deriveSeed } from './seededRandom';
 import { recordingOf, releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
 import { splitByVideo } from './split';
@@ -131,19 +131,10 @@ export async function previewManifest(file: string): Promise<ImportPreview> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new AvError('not_found', `no manifest file ${file}`, { file });
   const raw = await readManifest(file);
   const skips = new SkipReport();
-  const resolvePath = (p: string) => (isAbsolute(p) ? p : join(dirname(file), p));
   const counts = new Map<string, { train: number; test: number }>();
   let total = 0;
-  for (const [i, r] of raw.entries()) {
-    const where = `${file} row ${i + 1}`;
-    let row: ManifestRow;
-    try {
-      row = toManifestRow(r);
-    } catch (err) {
-      skips.addError(where, err);
-      continue;
-    }
-    const missing = [resolvePath(row.image), resolvePath(row.audio)].find((f) => !existsSync(f) || !statSync(f).isFile());
+  for (const { where, row, image, audio } of parsedManifestRows(raw, file, skips)) {
+    const missing = [image, audio].find((f) => !existsSync(f) || !statSync(f).isFile());
     if (missing) {
       skips.add(missing, `${where}: ${existsSync(missing) ? 'not a regular file' : 'no such file'}`);
       continue;

@@ -123,26 +123,41 @@ export interface ManifestImportOptions extends ImportRunOptions {
   name?: string;
 }
 
+/** A manifest row that parses, with its picture and audio paths resolved against the manifest's folder. */
+export interface ParsedManifestRow {
+  /** 0-based position in the manifest */
+  index: number;
+  /** `<manifest> row <n>`, for skip messages */
+  where: string;
+  row: ManifestRow;
+  image: string;
+  audio: string;
+}
+
+/** The manifest's rows that parse (import and dry run alike); a row that does not goes to `skips` with its row number. */
+export function* parsedManifestRows(raw: Array<Record<string, unknown>>, file: string, skips: SkipReport): Generator<ParsedManifestRow> {
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : join(dirname(file), p));
+  for (const [i, r] of raw.entries()) {
+    const where = `${file} row ${i + 1}`;
+    let row: ManifestRow;
+    try {
+      row = toManifestRow(r);
+    } catch (err) {
+      skips.addError(where, err);
+      continue;
+    }
+    yield { index: i, where, row, image: resolvePath(row.image), audio: resolvePath(row.audio) };
+  }
+}
+
 export async function importManifest(cat: Catalog, file: string, opts: ManifestImportOptions = {}): Promise<ImportResult> {
   const raw = await readManifest(file);
-  const base = dirname(file);
-  const resolvePath = (p: string) => (isAbsolute(p) ? p : join(base, p));
   const skips = new SkipReport();
   const images = new Map<string, StagedSource | Error>();
   const audios = new Map<string, StagedSource | Error>();
   return runImport(cat, { name: opts.name ?? 'manifest', kind: 'manifest', description: `pairs listed in ${file}`, config: { manifest: file } }, skips, async (w) => {
-    for (const [i, r] of raw.entries()) {
+    for (const { index, where, row, image: imgPath, audio: audioPath } of parsedManifestRows(raw, file, skips)) {
       throwIfAborted(opts.signal);
-      const where = `${file} row ${i + 1}`;
-      let row: ManifestRow;
-      try {
-        row = toManifestRow(r);
-      } catch (err) {
-        skips.addError(where, err);
-        continue;
-      }
-      const imgPath = resolvePath(row.image);
-      const audioPath = resolvePath(row.audio);
       if (!images.has(imgPath)) {
         try {
           await assertMediaFile(imgPath, 'image');
@@ -187,7 +202,7 @@ export async function importManifest(cat: Catalog, file: string, opts: ManifestI
         startS: row.start,
         durS: WINDOW_SECONDS,
       });
-      opts.onProgress?.({ done: i + 1, total: raw.length });
+      opts.onProgress?.({ done: index + 1, total: raw.length });
     }
   });
 }
