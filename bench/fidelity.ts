@@ -223,7 +223,7 @@ export async function run(args: string[]): Promise<void> {
   const table1Epochs = Number(opt(args, '--table1-epochs', String(clfEpochs)));
   const seed = Number(opt(args, '--seed', '1'));
   const fresh = args.includes('--fresh');
-  const ctx = openStudio(home);
+  const ctx = openStudio(home, 'bench');
   const t0 = performance.now();
   try {
     say(`home ${home}`);

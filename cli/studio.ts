@@ -13,7 +13,7 @@ export function homeFrom(opts: { home?: string }): string {
 
 /** Opens the studio for one command and always closes the catalog afterwards. */
 export async function withStudio<T>(opts: { home?: string }, fn: (ctx: StudioContext) => Promise<T> | T): Promise<T> {
-  const ctx = openStudio(homeFrom(opts));
+  const ctx = openStudio(homeFrom(opts), 'CLI');
   try {
     return await fn(ctx);
   } finally {

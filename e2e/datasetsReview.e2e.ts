@@ -62,6 +62,8 @@ describe('review flow', () => {
     await page.keyboard.press('k');
     await poll(openPairId).toBe(20);
     await poll(() => page.textContent('[data-testid="history"] li')).toMatch(/^(accepted|rejected) the pair \(was pending\)/);
+    // who and when on their own line: the OS user and the door (the browser talks to `serve`)
+    expect(await page.textContent('[data-testid="history-who"]')).toMatch(/^\S.* \(serve\) · /);
     await shots('datasets-review-inspector');
     await page.keyboard.press('Escape');
   });

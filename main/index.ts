@@ -3,14 +3,14 @@
 // The window shows only the app (main/security.ts): navigation elsewhere is cancelled, new windows
 // are denied (http(s) links go to the system browser), and IPC calls are answered only for the
 // app's own main frame.
-import { app, BrowserWindow, ipcMain, protocol, net, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, net, session, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { fork } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { openStudio, type StudioContext } from '../core/studio/context';
-import { API_METHODS, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, MEDIA_PROTOCOL } from '../core/contract/api';
+import { API_METHODS, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, IPC_PICK_PATH_CHANNEL, MEDIA_PROTOCOL, PickPathRequestSchema } from '../core/contract/api';
 import { dispatch } from '../core/api/dispatch';
 import { mediaFileFor, parseRange } from '../core/api/mediaFiles';
 import { handlers } from '../core/api/handlers';
@@ -86,7 +86,7 @@ function createWindow(): BrowserWindow {
 async function start(): Promise<void> {
   // the same data directory as the CLI and `avstudio serve`: $AVSTUDIO_HOME or the app-data folder
   const home = defaultHome();
-  const studio = openStudio(home);
+  const studio = openStudio(home, 'Electron');
   ctx = studio;
   if (listDatasets(studio.catalog).length === 0) await createDemoDataset(studio.catalog, studio.blobs);
   studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
@@ -98,6 +98,20 @@ async function start(): Promise<void> {
       fromApp(event) ? dispatch(handlers, studio, method, input) : { ok: false, error: { kind: 'unauthorized', message: 'the studio API answers only the studio window' } },
     );
   }
+  // the import wizard's folder / manifest picker: Electron's own dialog, for the studio window only
+  ipcMain.handle(IPC_PICK_PATH_CHANNEL, async (event, input: unknown): Promise<string | null> => {
+    const req = PickPathRequestSchema.safeParse(input);
+    if (!fromApp(event) || !req.success) return null;
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const options: Electron.OpenDialogOptions = {
+      title: req.data.title ?? (req.data.file ? 'Choose a manifest' : 'Choose a folder'),
+      properties: req.data.file ? ['openFile'] : ['openDirectory'],
+      ...(req.data.file ? { filters: [{ name: 'Manifest', extensions: ['csv', 'json'] }] } : {}),
+      ...(req.data.defaultPath && isAbsolute(req.data.defaultPath) ? { defaultPath: req.data.defaultPath } : {}),
+    };
+    const picked = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+    return picked.canceled ? null : (picked.filePaths[0] ?? null);
+  });
   studio.events.on((e) => {
     for (const w of BrowserWindow.getAllWindows()) if (isAppUrl(w.webContents.getURL(), APP_URL)) w.webContents.send(IPC_EVENT_CHANNEL, e);
   });

@@ -2,7 +2,7 @@
 // method (validated here before it leaves the renderer, and again in main), the live event stream,
 // and media URLs on the avstudio-media: protocol. Nothing else of Electron reaches the page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, isApiMethod, MEDIA_PROTOCOL, type StudioEvent } from '../core/contract/api';
+import { API, EventSchema, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, IPC_PICK_PATH_CHANNEL, isApiMethod, MEDIA_PROTOCOL, PickPathRequestSchema, PickPathResultSchema, type StudioEvent } from '../core/contract/api';
 import { appUrlFromArgv, isAppUrl } from '../main/security';
 
 const bridge = {
@@ -22,6 +22,12 @@ const bridge = {
   },
   mediaUrl(hash: string): string {
     return `${MEDIA_PROTOCOL}://${encodeURIComponent(hash)}`;
+  },
+  /** the native open dialog (folder, or a file for manifests): the chosen path or null */
+  async pickPath(request: unknown): Promise<string | null> {
+    const req = PickPathRequestSchema.parse(request);
+    const out = PickPathResultSchema.safeParse(await ipcRenderer.invoke(IPC_PICK_PATH_CHANNEL, req));
+    return out.success ? out.data : null;
   },
 };
 

@@ -25,7 +25,7 @@ if (!Number.isInteger(runId) || runId <= 0) {
   process.exit(2);
 }
 
-const ctx = openStudio(home);
+const ctx = openStudio(home, 'worker');
 const send = (m: WorkerMessage): void => {
   const line = formatWorkerMessage(m);
   if (line) appendRunLog(ctx.home.runsDir, runId, line); // the log stays with the run after it ends

@@ -55,7 +55,7 @@ export function registerServe(program: Command): void {
         };
         tls = { cert: read(opts.tlsCert, 'certificate'), key: read(opts.tlsKey, 'key') };
       }
-      const ctx = openStudio(homeFrom(opts));
+      const ctx = openStudio(homeFrom(opts), 'serve');
       if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoDataset(ctx.catalog, ctx.blobs);
       ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
       ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)

@@ -10,6 +10,7 @@
 // few times, then reported as a typed `busy` error.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { AvError, toAvError } from '../errors';
 import { MIGRATIONS, type Migration } from './migrations';
 
@@ -65,10 +66,13 @@ export type Db = Database.Database;
 export class Catalog {
   readonly db: Db;
   readonly file: string;
+  /** who this process writes as, recorded with curation edits (set by the door: see openStudio) */
+  actor: string;
 
   constructor(db: Db, file: string) {
     this.db = db;
     this.file = file;
+    this.actor = osUser();
   }
 
   /**
@@ -181,6 +185,15 @@ export function openCatalog(file: string, migrations: readonly Migration[] = MIG
     throw new AvError(typed.kind === 'internal' ? 'io' : typed.kind, `could not open the catalog: ${(err as Error).message}`, { file, cause: err });
   }
   return new Catalog(db, file);
+}
+
+/** The OS account running this process (the studio is single-user per machine account). */
+export function osUser(): string {
+  try {
+    return userInfo().username || 'unknown';
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown'; // no passwd entry (containers)
+  }
 }
 
 export function nowIso(): string {

@@ -290,6 +290,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE humaneval_sessions ADD COLUMN results_forced_at TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'who made each curation edit',
+    sql: `
+      -- who made the edit: the OS user and the door they used ("ana (CLI)", "ana (serve)"); NULL for
+      -- edits recorded before this column existed
+      ALTER TABLE pair_edits ADD COLUMN actor TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -126,6 +126,8 @@ export const PairEditRecordSchema = z.object({
   newValue: z.record(z.string(), z.unknown()),
   undone: z.boolean(),
   batch: z.string().nullable(),
+  /** who made the edit: OS user and door ("ana (CLI)"); null before the studio recorded it */
+  actor: z.string().nullable(),
   /** the edit as a sentence for History ("moved the window 1.00 → 1.06 s"; core/datasets/editText) */
   text: z.string().optional(),
 });
@@ -313,4 +315,18 @@ export interface StudioApi {
 
 export const IPC_CALL_PREFIX = 'avstudio:api:';
 export const IPC_EVENT_CHANNEL = 'avstudio:event';
+/** Electron only: the native open dialog for the import wizard (the browser uses files.browse). */
+export const IPC_PICK_PATH_CHANNEL = 'avstudio:pick-path';
+export const PickPathRequestSchema = z
+  .object({
+    /** a file (a manifest) instead of a folder */
+    file: z.boolean(),
+    title: z.string().max(200).optional(),
+    /** where the dialog opens; ignored when it is not an absolute path */
+    defaultPath: z.string().max(4096).optional(),
+  })
+  .strict();
+export type PickPathRequest = z.infer<typeof PickPathRequestSchema>;
+/** The chosen absolute path, or null when the user cancelled. */
+export const PickPathResultSchema = z.string().min(1).max(4096).nullable();
 export const MEDIA_PROTOCOL = 'avstudio-media';

@@ -25,6 +25,22 @@ const kind = (fn: () => unknown) => {
 };
 
 describe('curation', () => {
+  it('records who made an edit as the door that opened the studio names it', () => {
+    const p = listPairs(cat, { datasetId, limit: 1, offset: 3 }).items[0];
+    const before = cat.actor;
+    cat.actor = 'ana (CLI)';
+    try {
+      editPair(cat, p.id, { action: 'accept' });
+    } finally {
+      cat.actor = before;
+    }
+    editPair(cat, p.id, { action: 'reject' });
+    const h = pairHistory(cat, p.id);
+    expect(h.slice(-2).map((e) => e.actor)).toEqual(['ana (CLI)', before]);
+    undoPair(cat, p.id);
+    undoPair(cat, p.id);
+  });
+
   it('records accept / reject / relabel / move with old and new values, and undoes them in order', () => {
     const p = listPairs(cat, { datasetId, instrument: 'vc', limit: 1 }).items[0];
     expect(editPair(cat, p.id, { action: 'accept' }).state).toBe('accepted');
@@ -36,6 +52,8 @@ describe('curation', () => {
     expect(h.map((e) => e.field)).toEqual(['state', 'instrument', 'window', 'state']);
     expect(h[2].oldValue).toEqual({ start_s: p.startS, frame_s: p.frameS });
     expect(h[2].newValue).toEqual({ start_s: 1.23, frame_s: 1.23 });
+    // who made each edit: this process's OS user (tempCatalog opens no door, so the plain user)
+    expect(h.every((e) => e.actor === cat.actor && e.actor.length > 0)).toBe(true);
 
     undoPair(cat, p.id);
     expect(getPair(cat, p.id)!.state).toBe('accepted');

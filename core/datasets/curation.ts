@@ -31,6 +31,8 @@ export interface EditRecord {
   newValue: Record<string, unknown>;
   undone: boolean;
   batch: string | null;
+  /** who made it ("ana (CLI)"); null for edits recorded before the studio kept this */
+  actor: string | null;
 }
 
 /** The pair columns an edit may write (whitelist: values are bound, names are not). */
@@ -54,8 +56,8 @@ function writeColumns(cat: Catalog, pairId: number, v: Values): void {
 
 function record(cat: Catalog, pairId: number, field: string, oldV: Values, newV: Values, batch: string | null): void {
   cat.db
-    .prepare('INSERT INTO pair_edits (pair_id, at, field, old_value, new_value, batch) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(pairId, nowIso(), field, JSON.stringify(oldV), JSON.stringify(newV), batch);
+    .prepare('INSERT INTO pair_edits (pair_id, at, field, old_value, new_value, batch, actor) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    .run(pairId, nowIso(), field, JSON.stringify(oldV), JSON.stringify(newV), batch, cat.actor);
 }
 
 function mustPair(cat: Catalog, id: number): PairRow {
@@ -194,6 +196,7 @@ function fromRaw(r: Record<string, unknown>): EditRecord {
     newValue: JSON.parse((r.new_value as string) ?? '{}'),
     undone: !!r.undone,
     batch: (r.batch as string | null) ?? null,
+    actor: (r.actor as string | null) ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 // Everything an API handler needs, opened once per studio process (Electron main, serve, CLI).
-import { type Catalog, openCatalog } from '../catalog/catalog';
+import { type Catalog, openCatalog, osUser } from '../catalog/catalog';
 import { cleanStaleImports } from '../datasets/importWriter';
 import { ensureHome, type HomeLayout } from '../env/home';
 import { BlobStore } from '../store/blobStore';
@@ -22,9 +22,13 @@ export interface StudioContext {
   close(): void;
 }
 
-export function openStudio(root: string): StudioContext {
+/** The door a process opens the studio through; edits record it beside the OS user. */
+export type StudioDoor = 'CLI' | 'serve' | 'Electron' | 'worker' | 'bench' | 'test';
+
+export function openStudio(root: string, door: StudioDoor = 'test'): StudioContext {
   const home = ensureHome(root);
   const catalog = openCatalog(home.catalogFile);
+  catalog.actor = `${osUser()} (${door})`;
   try {
     // an import whose process died (or whose abort hit a full disk) leaves staging rows: drop them now
     cleanStaleImports(catalog);

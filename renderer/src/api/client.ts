@@ -1,7 +1,7 @@
 // The renderer's one API client. Inside Electron it goes through the preload bridge
 // (window.avstudio); in a browser it talks to `avstudio serve` over HTTP + WebSocket with the
 // session token from the page's URL. Screens never know which door they came through.
-import { API, EventSchema, type ApiInput, type ApiMethod, type ApiOutput, type StudioApi, type StudioEvent } from '../../../core/contract/api';
+import { API, EventSchema, type ApiInput, type ApiMethod, type ApiOutput, type PickPathRequest, type StudioApi, type StudioEvent } from '../../../core/contract/api';
 
 export interface ApiErrorPayload {
   kind: string;
@@ -25,6 +25,7 @@ interface Bridge {
   call(method: string, input: unknown): Promise<unknown>;
   onEvent(listener: (e: StudioEvent) => void): () => void;
   mediaUrl(hash: string): string;
+  pickPath?(request: PickPathRequest): Promise<string | null>;
 }
 
 declare global {
@@ -120,5 +121,13 @@ function httpClient(): StudioApi {
     mediaUrl: (hash) => `/media/${encodeURIComponent(hash)}?token=${encodeURIComponent(token)}`,
   };
 }
+
+/**
+ * Electron's native open dialog (folder, or a manifest file) when the studio runs in Electron;
+ * null in a browser, where the import wizard browses the server's folders (files.browse) instead.
+ */
+export const nativePicker: ((request: PickPathRequest) => Promise<string | null>) | null = window.avstudio?.pickPath
+  ? (request) => (window.avstudio as Bridge).pickPath!(request)
+  : null;
 
 export const api: StudioApi = window.avstudio ? bridgeClient(window.avstudio) : httpClient();
