@@ -84,11 +84,11 @@ export const handlers: ApiHandlers = {
   },
 
   'files.browse': (input) => listDirectory(input.path),
-  'datasets.previewImport': (input) =>
+  'datasets.previewImport': (input, ctx) =>
     input.kind === 'inis'
       ? previewInis(input.images, input.audio, input.seed)
       : input.kind === 'urmp'
-        ? previewUrmp(input.path, input.seed)
+        ? previewUrmp(ctx.catalog, input.path, input.seed, input.name)
         : input.kind === 'manifest'
           ? previewManifest(input.path)
           : previewSubUrmpRelease(input.path),

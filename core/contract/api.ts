@@ -194,7 +194,15 @@ export const API = {
   'runs.evaluate': method(EvaluateInputSchema, EvaluateResultSchema, 'Evaluates a run at a checkpoint (default: the last) and stores the evaluation rows (§5).'),
   'datasets.previewImport': method(
     z.discriminatedUnion('kind', [
-      z.object({ kind: z.enum(['sub-urmp', 'urmp', 'manifest']), path: z.string().min(1), seed: z.number().int().optional() }).strict(),
+      z
+        .object({
+          kind: z.enum(['sub-urmp', 'urmp', 'manifest']),
+          path: z.string().min(1),
+          seed: z.number().int().optional(),
+          /** the dataset the import would write to (a URMP re-import keeps the splits it stores) */
+          name: z.string().min(1).max(120).optional(),
+        })
+        .strict(),
       z.object({ kind: z.literal('inis'), images: z.string().min(1), audio: z.string().min(1), seed: z.number().int().optional() }).strict(),
     ]),
     z.object({

@@ -11,8 +11,9 @@ import { classFolders, INIS_AUDIO_EXT, INIS_IMAGE_EXT, INIS_TEST_FRACTION, split
 import { parsedManifestRows, readManifest } from './manifestImport';
 import { DEFAULT_DATASET_SEED, deriveSeed } from './seededRandom';
 import { recordingOf, releaseRoot, RELEASE_SPLITS, scanRelease } from './subUrmpRelease';
-import { splitByVideo } from './split';
 import { scanUrmp } from './urmpLayout';
+import { DEFAULT_URMP_DATASET, urmpVideoSplits } from './urmpImport';
+import type { Catalog } from '../catalog/catalog';
 
 export interface ImportPreview {
   kind: 'sub-urmp' | 'urmp' | 'manifest' | 'inis';
@@ -80,16 +81,14 @@ export async function previewSubUrmpRelease(dir: string): Promise<ImportPreview>
  * A dry run of a URMP import: the seeded video split (the same `splitByVideo` the import uses, same
  * seed), player tracks per instrument and split, the skip list of the folder scan, and a warning for
  * every instrument whose tracks all land in one split (e.g. an instrument played in one video only).
- * A re-import into an existing dataset keeps that dataset's stored splits, which this does not read.
+ * A re-import into an existing dataset keeps the splits that dataset stores for its videos, as the
+ * import does (`urmpVideoSplits`, the one place that decides it).
  */
-export async function previewUrmp(dir: string, seed = DEFAULT_DATASET_SEED): Promise<ImportPreview> {
+export async function previewUrmp(cat: Catalog, dir: string, seed = DEFAULT_DATASET_SEED, datasetName = DEFAULT_URMP_DATASET): Promise<ImportPreview> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new AvError('not_found', `no folder ${dir}`, { file: dir });
   const skips = new SkipReport();
   const pieces = await scanUrmp(dir, skips);
-  const splits = splitByVideo(
-    pieces.map((p) => ({ video: p.folder, instruments: p.tracks.map((t) => t.instrument) })),
-    seed,
-  );
+  const { splits, kept } = urmpVideoSplits(cat, pieces, seed, datasetName);
   const counts = new Map<string, { train: number; test: number; videos: Set<string> }>();
   for (const piece of pieces) {
     const split = splits.get(piece.folder) ?? 'train';
@@ -117,7 +116,7 @@ export async function previewUrmp(dir: string, seed = DEFAULT_DATASET_SEED): Pro
     total,
     skipped: skips.entries.map((e) => ({ file: e.file, reason: e.reason })),
     warnings,
-    note: `from the folder scan with split seed ${seed}: pairs are cut from each track (0.5 s windows, 0.1 s stride) during the import, where silent windows, unreadable videos and tracks are skipped too`,
+    note: `from the folder scan with split seed ${seed}${kept ? ` (${kept} of ${pieces.length} videos keep the split dataset "${datasetName}" already stores for them)` : ''}: pairs are cut from each track (0.5 s windows, 0.1 s stride) during the import, where silent windows, unreadable videos and tracks are skipped too`,
   };
 }
 

@@ -15,7 +15,8 @@ describe('previewUrmp', () => {
   it('counts tracks per instrument and split as the import will split them, with skips and empty-split warnings', async () => {
     const { root } = makeUrmpFixture();
     const before = readdirSync(root).sort();
-    const p = await previewUrmp(root, 5);
+    const cat = tempCatalog();
+    const p = await previewUrmp(cat, root, 5, 'u');
     expect(readdirSync(root).sort()).toEqual(before);
     expect(p.kind).toBe('urmp');
     expect(p.unit).toBe('tracks');
@@ -28,7 +29,6 @@ describe('previewUrmp', () => {
     expect(p.skipped.map((s) => s.file.slice(root.length + 1)).sort()).toEqual(['03_Dance_vn_fl/AuSep_2_ob_03_Dance.wav', '04_Bad_xyz', '05_Lost_vc']);
 
     // the real import with the same seed puts every video in the split the preview showed
-    const cat = tempCatalog();
     const r = await importUrmp(cat, root, { name: 'u', seed: 5 });
     const pairs = listPairs(cat, { datasetId: r.datasetId, limit: 10_000 }).items;
     expect(pairs.length).toBeGreaterThan(0);
@@ -36,10 +36,23 @@ describe('previewUrmp', () => {
       const splitsOf = (split: string) => new Set(pairs.filter((x) => x.instrument === c.instrument && x.split === split).map((x) => x.groupKey.split('/')[0])).size;
       expect([c.instrument, splitsOf('train') > 0, splitsOf('test') > 0]).toEqual([c.instrument, c.train > 0, c.test > 0]);
     }
+
+    // a re-import into 'u' keeps the stored splits whatever seed it is given, and its preview says so;
+    // the same folder previewed for a new dataset follows the new seed
+    const again = await previewUrmp(cat, root, 6, 'u');
+    expect(again.categories).toEqual(p.categories);
+    expect(again.note).toContain('3 of 3 videos keep the split dataset "u" already stores for them');
+    const fresh = await previewUrmp(cat, root, 6, 'new');
+    expect(fresh.note).not.toContain('keep the split');
+    const reimport = await importUrmp(cat, root, { name: 'u', seed: 6 });
+    const after = listPairs(cat, { datasetId: reimport.datasetId, limit: 10_000 }).items;
+    for (const c of again.categories) {
+      expect([c.instrument, after.some((x) => x.instrument === c.instrument && x.split === 'test')]).toEqual([c.instrument, c.test > 0]);
+    }
   });
 
   it('names the folder when it does not exist', async () => {
-    await expect(previewUrmp('/nonexistent/urmp-h11')).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === '/nonexistent/urmp-h11');
+    await expect(previewUrmp(tempCatalog(), '/nonexistent/urmp-h11')).rejects.toSatisfy((e: unknown) => e instanceof AvError && e.file === '/nonexistent/urmp-h11');
   });
 });
 

@@ -15,7 +15,7 @@ import { type ImportResult, type ImportRunOptions, runImport, throwIfAborted } f
 import { DEFAULT_DATASET_SEED } from './seededRandom';
 import { SkipReport } from './skipReport';
 import { splitByVideo, TEST_FRACTION } from './split';
-import { scanUrmp } from './urmpLayout';
+import { scanUrmp, type UrmpPiece } from './urmpLayout';
 import { probeVideo } from './videoProbe';
 
 /** Frame times are compared with this tolerance (float noise in window starts / durations). */
@@ -38,22 +38,42 @@ export function roundS(s: number): number {
   return Math.round(s * 1000) / 1000;
 }
 
-export async function importUrmp(cat: Catalog, root: string, opts: UrmpImportOptions = {}): Promise<UrmpImportResult> {
-  const seed = opts.seed ?? DEFAULT_DATASET_SEED;
-  const rmsThreshold = opts.rmsThreshold ?? DEFAULT_SILENCE_RMS;
-  const name = opts.name ?? 'sub-urmp';
-  const skips = new SkipReport();
-  const pieces = await scanUrmp(root, skips);
+/** The dataset a URMP import writes to when it is not given a name. */
+export const DEFAULT_URMP_DATASET = 'sub-urmp';
+
+/**
+ * Each video's split: the seeded `splitByVideo`, except that a re-import into an existing dataset
+ * keeps the split already stored for a video, so no video ever ends up in both splits. Used by the
+ * import and by its dry run (importPreview), so the preview shows what the import will write.
+ */
+export function urmpVideoSplits(cat: Catalog, pieces: UrmpPiece[], seed: number, datasetName: string): { splits: Map<string, Split>; kept: number } {
   const splits = splitByVideo(
     pieces.map((p) => ({ video: p.folder, instruments: p.tracks.map((t) => t.instrument) })),
     seed,
   );
-  // a re-import keeps the split already stored for a video, so no video ever ends up in both splits
-  const existing = findDataset(cat, name);
+  let kept = 0;
+  const existing = findDataset(cat, datasetName);
   if (existing) {
     const rows = cat.db.prepare('SELECT DISTINCT group_key, split FROM pairs WHERE dataset_id = ?').all(existing.id) as Array<{ group_key: string; split: Split }>;
-    for (const r of rows) splits.set(r.group_key.split('/')[0], r.split);
+    const stored = new Map(rows.map((r) => [r.group_key.split('/')[0], r.split]));
+    for (const p of pieces) {
+      const s = stored.get(p.folder);
+      if (s) {
+        splits.set(p.folder, s);
+        kept++;
+      }
+    }
   }
+  return { splits, kept };
+}
+
+export async function importUrmp(cat: Catalog, root: string, opts: UrmpImportOptions = {}): Promise<UrmpImportResult> {
+  const seed = opts.seed ?? DEFAULT_DATASET_SEED;
+  const rmsThreshold = opts.rmsThreshold ?? DEFAULT_SILENCE_RMS;
+  const name = opts.name ?? DEFAULT_URMP_DATASET;
+  const skips = new SkipReport();
+  const pieces = await scanUrmp(root, skips);
+  const { splits } = urmpVideoSplits(cat, pieces, seed, name);
   let silentDropped = 0;
   const totalTracks = pieces.reduce((n, p) => n + p.tracks.length, 0);
   let doneTracks = 0;
