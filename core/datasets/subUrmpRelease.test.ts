@@ -95,6 +95,13 @@ describe('Sub-URMP release', () => {
     expect(img).toHaveLength(1);
     const back = await importSubUrmpRelease(cat, out, { name: 'u-back' });
     expect(datasetCounts(cat, back.datasetId)).toEqual(datasetCounts(cat, u.datasetId));
+    // the windows of one track come back as one recording (not one "track" per pair)
+    const tracksOf = (datasetId: number) => {
+      const pairs = listPairs(cat, { datasetId, limit: 1000 }).items.filter((p) => p.state !== 'rejected');
+      return [...new Set(pairs.map((p) => `${p.instrument}:${p.split}:${p.groupKey}`))].length;
+    };
+    expect(tracksOf(back.datasetId)).toBe(tracksOf(u.datasetId));
+    expect(tracksOf(back.datasetId)).toBeLessThan(10);
     cat.close();
   });
 });

@@ -369,10 +369,31 @@ function copyableChunk(bytes: Buffer, pair: PairRow): boolean {
   return !!wav && wav.sampleRate === SAMPLE_RATE && wav.channels === 1 && wav.bitsPerSample === 16 && wav.encoding === 'int' && Math.abs(wav.frames - Math.round(pair.durS * SAMPLE_RATE)) <= 1;
 }
 
-function releaseName(pair: PairRow, used: Set<string>): string {
-  let name = pair.image && pair.startS === 0 ? stem(basename(pair.image.name)) : `${folderForInstrument(pair.instrument)}${String(pair.id).padStart(5, '0')}_${Math.round(pair.startS * 1000)}`;
-  if (used.has(name)) name = `${name}_p${pair.id}`;
-  used.add(name);
+/** The names already given in one split/instrument folder, and the number given to each source track there. */
+interface FolderNames {
+  used: Set<string>;
+  tracks: Map<string, number>;
+}
+
+/**
+ * A pair's file stem in the release. A release pair keeps its own stem; a window cut from a track
+ * is named as the release names chunks, `<instrument><track>_<ms>` — the track numbered within its
+ * folder (01, 02, … in export order) and the window's start in ms — so that importing the export back
+ * groups the pairs by their recording again (`recordingOf`) instead of making a "track" of each pair.
+ */
+function releaseName(pair: PairRow, folder: FolderNames): string {
+  let name: string;
+  // a release pair (picture and chunk share a stem, the window is the chunk) keeps its name
+  if (pair.image && pair.startS === 0 && stem(basename(pair.image.name)) === stem(basename(pair.audio.name))) name = stem(basename(pair.image.name));
+  else {
+    const track = pair.groupKey || `audio:${pair.audio.id}`;
+    if (!folder.tracks.has(track)) folder.tracks.set(track, folder.tracks.size + 1);
+    name = `${folderForInstrument(pair.instrument)}${String(folder.tracks.get(track)).padStart(2, '0')}_${Math.round(pair.startS * 1000)}`;
+  }
+  // a clash (two windows at the same ms of one track, or two pictures with one stem) keeps the
+  // recording part of the name: the suffix goes after the last '_'
+  if (folder.used.has(name)) name = `${name}p${pair.id}`;
+  folder.used.add(name);
   return name;
 }
 
@@ -429,7 +450,7 @@ export async function exportSubUrmp(cat: Catalog, datasetRef: number | string, o
   const root = join(out, 'Sub-URMP');
   const stateSql = opts.acceptedOnly ? "state = 'accepted'" : "state != 'rejected'";
   const ids = (cat.db.prepare(`SELECT id FROM pairs WHERE dataset_id = ? AND ${stateSql} ORDER BY audio_source_id, start_s, id`).all(ds.id) as Array<{ id: number }>).map((r) => r.id);
-  const used = new Map<string, Set<string>>();
+  const used = new Map<string, FolderNames>();
   const skipped: ExportResult['skipped'] = [];
   // pass 1, in order: names and folders (deterministic), pairs grouped by audio source so a track is decoded once
   const groups: ExportJob[][] = [];
@@ -441,7 +462,7 @@ export async function exportSubUrmp(cat: Catalog, datasetRef: number | string, o
     const imgDir = join(root, 'img', dirKey);
     const chunkDir = join(root, 'chunk', dirKey);
     if (!used.has(dirKey)) {
-      used.set(dirKey, new Set());
+      used.set(dirKey, { used: new Set(), tracks: new Map() });
       await mkdir(imgDir, { recursive: true });
       await mkdir(chunkDir, { recursive: true });
     }
