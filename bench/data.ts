@@ -20,7 +20,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nowIso, openCatalog } from '../core/catalog/catalog';
-import { createDataset } from '../core/catalog/datasetsRepo';
+import { createDataset, findDataset } from '../core/catalog/datasetsRepo';
+import { listPairs, type PairFilter } from '../core/catalog/pairsRepo';
+import { launchChromium, startServe } from '../e2e/harness';
+import { probeDatasetsScreen, type DatasetsScreenQuery, type DatasetsScreenTimings } from '../e2e/datasetsScreenProbe';
 import { URMP_INSTRUMENTS } from '../core/datasets/instruments';
 import { createSnapshot } from '../core/datasets/snapshots';
 import { findFfmpeg } from '../core/env/ffmpeg';
@@ -301,6 +304,46 @@ async function trainAtScale(base: string, n: number): Promise<Record<string, unk
   return { pairs: n, epochSeconds: epochS, commandSeconds: round(tr.seconds), workerCpuSeconds: worker?.cpuSeconds ?? null, workerPeakRssMiB: worker?.peakRssMiB ?? null, processes: tr.processes };
 }
 
+/**
+ * The Datasets screen on the imported release, in Chromium against `avstudio serve` at 1440×900
+ * (e2e/datasetsScreenProbe.ts, the probe the 20,000-pair e2e test runs): grid paint after the click,
+ * an instrument filter and a recording-name search answered on screen, blank rows while scrolling.
+ * Targets (issue 15): paint < 1 s, filter and search < 300 ms, no blank rows.
+ */
+async function datasetsScreen(home: string, name: string): Promise<DatasetsScreenTimings & { instrument: string; search: string }> {
+  const cat = openCatalog(join(home, 'catalog.sqlite'));
+  let query: DatasetsScreenQuery;
+  try {
+    const ds = findDataset(cat, name);
+    if (!ds) throw new Error(`no dataset ${name} in ${home}`);
+    const count = (f: Omit<PairFilter, 'datasetId'>) => listPairs(cat, { datasetId: ds.id, limit: 1, ...f }).total;
+    const first = listPairs(cat, { datasetId: ds.id, limit: 1 }).items[0];
+    const instrument = first.instrument;
+    // a recording's chunks (`violin01_1234.wav` → `violin01_`), as a researcher would look one up
+    const stemOfName = first.audio.name.replace(/\.[^.]+$/, '');
+    const search = stemOfName.includes('_') ? stemOfName.slice(0, stemOfName.lastIndexOf('_') + 1) : stemOfName;
+    query = { dataset: name, total: count({}), instrument, instrumentTotal: count({ instrument }), search, searchTotal: count({ search }) };
+  } finally {
+    cat.close();
+  }
+  const studio = await startServe([], { home });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const t = await probeDatasetsScreen(page, studio.url, query);
+    const ok = (v: boolean) => (v ? 'met' : 'NOT met');
+    process.stdout.write(
+      `datasets screen (Chromium 1440×900, ${query.total} pairs): grid painted ${t.paintMs} ms after the click (< 1,000: ${ok(t.paintMs < 1000)}); ` +
+        `instrument filter "${query.instrument}" → ${query.instrumentTotal} pairs in ${t.filterMs} ms, search "${query.search}" → ${query.searchTotal} in ${t.searchMs} ms (< 300: ${ok(t.filterMs < 300 && t.searchMs < 300)}); ` +
+        `${t.blankSteps} of ${t.scrollSteps} scroll steps showed blank rows\n`,
+    );
+    return { ...t, instrument: query.instrument, search: query.search };
+  } finally {
+    await browser.close();
+    await studio.stop();
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const full = args.includes('--full');
   const keep = args.includes('--keep');
@@ -353,6 +396,7 @@ export async function run(args: string[]): Promise<void> {
       const home = join(base, 'home-release');
       const m = await measure('release', home, rel.root, ['sub-urmp'], 'bench-release', genS, parallel, !full, startS);
       figures.release = m;
+      figures.datasetsScreen = await datasetsScreen(home, 'bench-release');
       if (full) {
         t = performance.now();
         const tr = await cli(home, ['train', '--model', 'sound-clf', '--dataset', 'bench-release', '--preset', 'tiny', '--epochs', '1']);

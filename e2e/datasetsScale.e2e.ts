@@ -13,6 +13,7 @@ import { createDataset } from '../core/catalog/datasetsRepo';
 import { URMP_INSTRUMENTS } from '../core/datasets/instruments';
 import { encodeWav } from '../core/media/wav';
 import { openBrowserStudio, SCREENSHOT_DIR, type BrowserStudio } from './harness';
+import { probeDatasetsScreen, skeletonsInView } from './datasetsScreenProbe';
 
 const N = 20_000;
 let env: BrowserStudio;
@@ -60,15 +61,6 @@ async function seed(home: string): Promise<number> {
 }
 
 const total = async () => Number((await page.textContent('[data-testid="pair-total"]'))?.split(' ')[0]);
-const skeletonsInView = () =>
-  page.$eval(grid, (el) => {
-    const box = el.getBoundingClientRect();
-    return [...el.querySelectorAll('.pair-card.skeleton')].filter((s) => {
-      const r = s.getBoundingClientRect();
-      return r.bottom > box.top && r.top < box.bottom;
-    }).length;
-  });
-const frames = (n: number) => page.evaluate((k) => new Promise<void>((resolve) => { const step = (i: number) => (i === 0 ? resolve() : requestAnimationFrame(() => step(i - 1))); step(k); }), n);
 
 beforeAll(async () => {
   env = await openBrowserStudio({ width: 1360, height: 900 });
@@ -80,51 +72,27 @@ afterAll(() => env?.close());
 
 describe('Datasets screen at 20,000 pairs', () => {
   it('renders the grid, filters, searches and scrolls without blank rows', async () => {
-    await page.goto(env.studio.url);
-    await page.waitForSelector('[data-testid="dataset-scale"]');
-    let t = Date.now();
-    await page.click('[data-testid="dataset-scale"]');
-    await page.waitForSelector(`${grid} figure[data-pair-id]`);
-    const paintMs = Date.now() - t;
-    await poll(total).toBe(N);
-    const cards = await page.locator(`${grid} figure`).count();
-    expect(cards).toBeGreaterThan(10);
-    expect(cards).toBeLessThan(1000); // virtualised
-
-    t = Date.now();
-    await page.selectOption('select[aria-label="Instrument"]', 'vn');
-    await poll(total).toBe(Math.ceil(N / 13));
-    const filterMs = Date.now() - t;
-    await page.waitForSelector(`${grid} figure[data-pair-id]`);
-    expect(await page.locator(`${grid} figure strong`).first().textContent()).toBe('vn');
-
-    t = Date.now();
-    await page.fill('input[aria-label="Search pairs"]', 'vn02_');
-    await page.press('input[aria-label="Search pairs"]', 'Enter');
-    await poll(total).toBe(500);
-    const searchMs = Date.now() - t;
-    await page.click('text=Clear filters');
-    await poll(total).toBe(N);
-
-    // scrolling a screen at a time once the rows around the view are loaded: the next screen is
-    // already there at the next frame (prefetched), never a blank (skeleton) row
-    const box = (await page.locator(grid).boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    let blankSteps = 0;
-    for (let step = 0; step < 12; step++) {
-      await poll(() => page.locator('.filters [aria-live="polite"]').count()).toBe(0); // nothing loading
-      await page.mouse.wheel(0, box.height * 0.9);
-      await frames(2);
-      if ((await skeletonsInView()) > 0) blankSteps++;
-    }
-    expect(blankSteps).toBe(0);
+    // the same probe the data benchmark runs at 80,805 pairs (e2e/datasetsScreenProbe.ts)
+    const t = await probeDatasetsScreen(page, env.studio.url, {
+      dataset: 'scale',
+      total: N,
+      instrument: 'vn',
+      instrumentTotal: Math.ceil(N / 13),
+      search: 'vn02_',
+      searchTotal: 500,
+    });
+    expect(t.cards).toBeGreaterThan(10);
+    expect(t.cards).toBeLessThan(1000); // virtualised
+    expect(t.filteredFirst).toBe('vn');
+    expect(t.blankSteps).toBe(0);
+    expect(await total()).toBe(N);
 
     // a jump to the end fills in, down to the last pair
     await page.focus(grid);
     await page.keyboard.press('End');
     await poll(() => page.locator(`${grid} figure[data-pair-id="${lastPairId}"]`).count()).toBe(1);
-    await poll(skeletonsInView).toBe(0);
+    await poll(() => skeletonsInView(page)).toBe(0);
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'datasets-20000.png') });
-    console.log(`20,000 pairs: grid painted ${paintMs} ms after the click, instrument filter ${filterMs} ms, search ${searchMs} ms`);
+    console.log(`20,000 pairs: grid painted ${t.paintMs} ms after the click, instrument filter ${t.filterMs} ms, search ${t.searchMs} ms`);
   });
 });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { type Catalog, nowIso } from '../catalog/catalog';
+import { type Catalog, nowIso, openCatalog } from '../catalog/catalog';
 import { createDataset } from '../catalog/datasetsRepo';
 import { listPairs } from '../catalog/pairsRepo';
 import { BlobStore } from '../store/blobStore';
 import { editPair } from './curation';
-import { featureStatus, pairFeatureKeys } from './materialize';
+import { featureStatus, pairFeatureKeys, quickFeatureStatusOf } from './materialize';
 import { tempCatalog, tempDir } from './testFixtures';
 
 const N = 20_000;
@@ -104,4 +104,27 @@ describe('featureStatus (rows only) at 20,000 pairs', () => {
     cat.close();
     console.log(`featureStatus at ${N} pairs: per-pair hash + lookup ${slowMs.toFixed(0)} ms; new: first call ${firstMs.toFixed(0)} ms, call after 10,000 new rows ${againMs.toFixed(0)} ms, call with nothing written since ${unchangedMs.toFixed(2)} ms`);
   }, 60_000);
+});
+
+describe('the async status a server answers with', () => {
+  it('gives the sync answer, and lets other work run while it hashes 20,000 pairs the first time', async () => {
+    const cat = tempCatalog();
+    const ds = bigDataset(cat);
+    const fresh = openCatalog(cat.file); // a second studio process: its own connection, nothing cached yet
+    // timers queued before the call run while it is still working (it yields every few thousand pairs)
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const statusP = quickFeatureStatusOf(fresh, ds);
+    let settled = false;
+    void statusP.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    const st = await statusP;
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(0);
+    expect(st).toEqual(slowStatus(cat, ds));
+    expect(st).toEqual(featureStatus(cat, new BlobStore(tempDir('fi-blobs-')), ds, { checkFiles: false }));
+    fresh.close();
+    cat.close();
+  });
 });

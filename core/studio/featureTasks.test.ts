@@ -48,7 +48,7 @@ describe('feature tasks', () => {
     const ctx2 = openStudio(home);
     expect(featureTasks(ctx2).resumePending()).toEqual([id]);
     expect(await featureTasks(ctx2).wait(id)).toMatchObject({ state: 'done', failed: 0 });
-    expect(featureTasks(ctx2).status(id)).toMatchObject({ done: end!.total });
+    expect(await featureTasks(ctx2).status(id)).toMatchObject({ done: end!.total });
     expect(pendingFeatureWork(ctx2)).toEqual([]);
     // the CLI's ingest lists its new dataset for the next start; a finished `materialize` takes it off
     markFeatureWorkPending(ctx2, id);

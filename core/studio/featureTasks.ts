@@ -10,7 +10,7 @@ import type { StudioContext } from './context';
 import type { DatasetFeatures, FeatureTask } from '../contract/datasetsContract';
 import { findDataset, getDataset } from '../catalog/datasetsRepo';
 import { toAvError } from '../errors';
-import { type FeatureKind, featureStatus, materializeDataset } from '../datasets/materialize';
+import { type FeatureKind, materializeDataset, quickFeatureStatusOf } from '../datasets/materialize';
 
 const PENDING_FILE = 'features-pending.json';
 const EMIT_EVERY_MS = 250;
@@ -121,8 +121,9 @@ export class FeatureTasks {
     return (await this.tasks.get(datasetId)?.done) ?? null;
   }
 
-  status(datasetId: number): DatasetFeatures {
-    const s = featureStatus(this.ctx.catalog, this.ctx.blobs, datasetId, { checkFiles: false });
+  /** The dataset's feature counts (catalog rows only, yielding to other requests) and its task. */
+  async status(datasetId: number): Promise<DatasetFeatures> {
+    const s = await quickFeatureStatusOf(this.ctx.catalog, datasetId);
     return { datasetId, pairs: s.pairs, done: s.done, lms: s.lms, image: s.image, task: this.task(datasetId) };
   }
 
