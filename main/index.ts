@@ -88,7 +88,8 @@ async function start(): Promise<void> {
   const home = defaultHome();
   const studio = openStudio(home, 'Electron');
   ctx = studio;
-  if (listDatasets(studio.catalog).length === 0) await createDemoDataset(studio.catalog, studio.blobs);
+  // the demo dataset, with its features computed in the background as after any import
+  if (listDatasets(studio.catalog).length === 0) featureTasks(studio).start(await createDemoDataset(studio.catalog, studio.blobs));
   studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
   studio.supervisor.pump();
   featureTasks(studio).resumePending(); // feature work a killed studio left unfinished

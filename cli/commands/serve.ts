@@ -56,7 +56,8 @@ export function registerServe(program: Command): void {
         tls = { cert: read(opts.tlsCert, 'certificate'), key: read(opts.tlsKey, 'key') };
       }
       const ctx = openStudio(homeFrom(opts), 'serve');
-      if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoDataset(ctx.catalog, ctx.blobs);
+      // the demo dataset, with its features computed in the background as after any import
+      if (opts.demo && listDatasets(ctx.catalog).length === 0) featureTasks(ctx).start(await createDemoDataset(ctx.catalog, ctx.blobs));
       ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
       ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)
       featureTasks(ctx).resumePending(); // feature work a killed studio left unfinished

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openStudio, type StudioContext } from '../studio/context';
 import { dispatch } from './dispatch';
 import { handlers } from './handlers';
+import { featureTasks } from '../studio/featureTasks';
 
 let dir: string;
 let ctx: StudioContext;
@@ -58,5 +59,8 @@ describe('API dispatch validation', () => {
     expect(again).toMatchObject({ ok: false, error: { kind: 'conflict' } });
     const page = await dispatch(handlers, ctx, 'pairs.list', { datasetId: d.id, split: 'test', limit: 5 });
     expect(page).toMatchObject({ ok: true, result: { total: 104 } });
+    // as after an import, the demo's features are computed in the background
+    expect(featureTasks(ctx).task(d.id)?.state).toBe('running');
+    expect(await featureTasks(ctx).wait(d.id)).toMatchObject({ state: 'done', failed: 0, done: 208, total: 208 });
   });
 });

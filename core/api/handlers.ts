@@ -69,6 +69,7 @@ export const handlers: ApiHandlers = {
     if (findDataset(ctx.catalog, name)) throw new AvError('conflict', `a dataset named "${name}" already exists`);
     const id = await createDemoDataset(ctx.catalog, ctx.blobs, name);
     ctx.events.emit({ type: 'datasets.changed', datasetId: id });
+    featureTasks(ctx).start(id); // as after any import: its features in the background
     return summarize(ctx, id);
   },
 
