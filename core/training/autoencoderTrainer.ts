@@ -9,13 +9,14 @@ import { loadCheckpointModel, restoreOptimizer, saveCheckpoint } from './checkpo
 import type { PackedData } from './packedStore';
 import type { Trainer } from './trainer';
 import { lmsTensor } from './trainingData';
+import { adamOptimizer } from '../tf/fusedAdam';
 
 export function autoencoderTrainer(tf: Tf, config: RunConfig, runId: number, data: PackedData): Trainer {
   const preset = presetFor(config);
   // the LMS of the train items at `idx`, read from the pack
   const xAt = (idx: number[]) => lmsTensor(tf, data.train.lms(idx), preset.autoencoderInputShape);
   const ae = buildStackedAutoencoder(tf, { preset, seed: config.seed, name: `sound_ae_${runId}` });
-  const optimizers = ae.stacks.map(() => tf.train.adam(config.hyper.learningRate));
+  const optimizers = ae.stacks.map(() => adamOptimizer(tf, config.hyper.learningRate));
   const parts = ae.stacks.map((_, k) => `stack${k + 1}`);
   return {
     parts,

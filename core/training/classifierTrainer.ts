@@ -13,6 +13,7 @@ import { range, type PackedData, type PackedSplit } from './packedStore';
 import { accuracy, type ClassifierData } from './trainClassifier';
 import type { Trainer } from './trainer';
 import { imageTensor, spectrogramTensor } from './trainingData';
+import { adamOptimizer } from '../tf/fusedAdam';
 
 export function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data: PackedData): Trainer {
   const preset = presetFor(config);
@@ -24,7 +25,7 @@ export function classifierTrainer(tf: Tf, config: RunConfig, runId: number, data
   const trainSet: ClassifierData = { labels: data.train.labels, batch: (idx) => toX(data.train, idx) };
   const testSet: ClassifierData | null = data.test.labels.length ? { labels: data.test.labels, batch: (idx) => toX(data.test, idx) } : null;
   const enc = buildClassifierFor(tf, getRunStub(config, runId), data.classes.length);
-  const optimizer = tf.train.adam(config.hyper.learningRate);
+  const optimizer = adamOptimizer(tf, config.hyper.learningRate);
   const evalOn = (set: ClassifierData | null) => (set ? accuracy(tf, enc.classifier, set) : null);
   return {
     parts: ['classifier'],

@@ -9,6 +9,7 @@ import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset } from '../models/presets';
 import { discriminatorLoss, generatorLoss, type GanClsVariant } from './ganClsLoss';
 import type { Rng } from '../rng';
+import { adamOptimizer } from '../tf/fusedAdam';
 
 export interface GanClsModels {
   generator: tfjs.LayersModel;
@@ -40,8 +41,8 @@ export interface GanStepStats {
 /** Adam as GAN-CLS: lr 2e-4, β1 0.5 (preset). One optimiser per network. */
 export function createGanOptimizers(tf: Tf, preset: ModelPreset): { generatorOptimizer: tfjs.Optimizer; discriminatorOptimizer: tfjs.Optimizer } {
   return {
-    generatorOptimizer: tf.train.adam(preset.learningRate, preset.beta1, preset.beta2),
-    discriminatorOptimizer: tf.train.adam(preset.learningRate, preset.beta1, preset.beta2),
+    generatorOptimizer: adamOptimizer(tf, preset.learningRate, preset.beta1, preset.beta2),
+    discriminatorOptimizer: adamOptimizer(tf, preset.learningRate, preset.beta1, preset.beta2),
   };
 }
 

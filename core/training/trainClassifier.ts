@@ -4,6 +4,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../tf/tfBackend';
 import { classifierEpoch, type EpochData } from './classifierEpoch';
 import { createRng } from '../rng';
+import { adamOptimizer } from '../tf/fusedAdam';
 
 /** (N, H, W, C) inputs in memory (`x`) or read in batches (`batch`), and N integer class labels. */
 export type ClassifierData = EpochData;
@@ -46,7 +47,7 @@ export async function trainClassifier(
   tf: Tf, model: tfjs.LayersModel, train: ClassifierData, opts: TrainClassifierOptions,
 ): Promise<TrainClassifierResult> {
   const rng = createRng(opts.seed ?? 1);
-  const optimizer = tf.train.adam(opts.learningRate ?? 1e-3);
+  const optimizer = adamOptimizer(tf, opts.learningRate ?? 1e-3);
   const losses: number[] = [];
   try {
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
