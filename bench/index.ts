@@ -7,5 +7,6 @@ export function registerAll(register: (name: string, load: Loader) => void): voi
   register('import', () => import('./import'));
   register('train', () => import('./train'));
   register('fidelity', () => import('./fidelity'));
+  register('kernels', () => import('./kernels'));
   void register;
 }
