@@ -8,7 +8,7 @@ import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
-import { gemm, gemmAvailable, gemmReference, gemmThreads, gemmVariant, type Strided } from './gemm';
+import { gemm, gemmAvailable, gemmHelperState, gemmReference, gemmThreads, gemmVariant, type Strided } from './gemm';
 import { timeSteps } from '../training/ganStepTiming';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -92,6 +92,25 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
         expectClose(ours, ref, `gemm ${m}×${n}×${k}`);
       }
     }
+  });
+
+  it('starts the helper thread from its typechecked source and hands it the second half of large products', async () => {
+    if (gemmThreads() < 2) return; // one core (or AVSTUDIO_GEMM_THREADS=1): no helper by design
+    const big = (n: number, seed: number) => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
+    const [m, n, k] = [512, 256, 64];
+    const a = big(m * k, 1);
+    const b = big(k * n, 2);
+    const run = () => {
+      const c = new Float32Array(m * n);
+      gemm(m, n, k, { data: a, offset: 0, rowStride: k, colStride: 1 }, { data: b, offset: 0, rowStride: n, colStride: 1 }, c);
+      return c;
+    };
+    run(); // the first large product starts the helper
+    for (let t = 0; t < 200 && gemmHelperState() !== 'ready'; t++) await new Promise((r) => setTimeout(r, 25));
+    expect(gemmHelperState()).toBe('ready');
+    const ref = new Float32Array(m * n);
+    gemmReference(m, n, k, { data: a, offset: 0, rowStride: k, colStride: 1 }, { data: b, offset: 0, rowStride: n, colStride: 1 }, ref);
+    expectClose(run(), ref, 'gemm on two threads');
   });
 
   const cases: { x: [number, number, number, number]; w: [number, number, number, number]; s: [number, number]; pad: 'same' | 'valid' }[] = [

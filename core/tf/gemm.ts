@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './gemmWasm';
+import { CONTROL, helperThreadSource, type HelperData } from './gemmHelperThread';
 
 
 export type Values = Float32Array | Int32Array | Uint8Array;
@@ -62,37 +63,12 @@ const PARALLEL_MIN_WORK = 1 << 21;
 /** Whether `work` (multiply-adds, or element operations) is worth handing half of to the helper thread. */
 export const worthSplitting = (work: number): boolean => work >= PARALLEL_MIN_WORK;
 
-// Control words shared with the helper thread: job sequence, last finished job, 1 once the helper
-// has instantiated the module (jobs are only handed over after that, so a helper that fails to start
-// costs nothing but its half of the work), 1 if a job threw, kernel index, then its arguments.
-const C_JOB = 0;
-const C_DONE = 1;
-const C_READY = 2;
-const C_FAILED = 3;
-const C_KERNEL = 4;
-const C_ARGS = 5;
-// The helper: instantiate the same module on the shared memory, then serve jobs until the process
-// exits. Plain CommonJS; started with no execArgv so flags such as --input-type do not reach it.
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { bytes, mem, ctrl: sab } = workerData;
-const ctrl = new Int32Array(sab);
-const exp = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem } }).exports;
-const fns = ${JSON.stringify(WASM_KERNELS)}.map((name) => exp[name]);
-Atomics.store(ctrl, ${C_READY}, 1);
-let seen = 0;
-for (;;) {
-  Atomics.wait(ctrl, ${C_JOB}, seen);
-  seen = Atomics.load(ctrl, ${C_JOB});
-  try {
-    fns[ctrl[${C_KERNEL}]](...ctrl.subarray(${C_ARGS}, ${C_ARGS} + ${MAX_ARGS}));
-  } catch {
-    Atomics.store(ctrl, ${C_FAILED}, 1);
-  }
-  Atomics.store(ctrl, ${C_DONE}, seen);
-  Atomics.notify(ctrl, ${C_DONE});
-}
-`;
+const C_JOB = CONTROL.job;
+const C_DONE = CONTROL.done;
+const C_READY = CONTROL.ready;
+const C_FAILED = CONTROL.failed;
+const C_KERNEL = CONTROL.kernel;
+const C_ARGS = CONTROL.args;
 
 let instance: GemmExports | null | undefined;
 
@@ -144,7 +120,8 @@ function helperOf(w: GemmExports): GemmExports['helper'] {
   if (threadsWanted() > 1) {
     try {
       const ctrl = new Int32Array(new SharedArrayBuffer((C_ARGS + MAX_ARGS) * 4));
-      const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { bytes: w.bytes, mem: w.mem, ctrl: ctrl.buffer } });
+      const data: HelperData = { bytes: w.bytes, mem: w.mem, ctrl: ctrl.buffer as SharedArrayBuffer, kernels: WASM_KERNELS, maxArgs: MAX_ARGS, control: CONTROL };
+      const worker = new Worker(helperThreadSource(), { eval: true, execArgv: [], workerData: data });
       worker.unref();
       w.helper = { worker, ctrl };
     } catch {
@@ -157,6 +134,13 @@ function helperOf(w: GemmExports): GemmExports['helper'] {
 /** Threads used for large products (1 or 2), without starting the helper: it starts on the first large product (if it cannot, this thread does both halves). */
 export function gemmThreads(): number {
   return wasm() && threadsWanted() > 1 ? 2 : 1;
+}
+
+/** The helper thread: not started (or not wanted / failed to start), starting, or serving jobs. */
+export function gemmHelperState(): 'none' | 'starting' | 'ready' {
+  const h = instance?.helper;
+  if (!h) return 'none';
+  return Atomics.load(h.ctrl, C_READY) === 1 ? 'ready' : 'starting';
 }
 
 /** The module in use ('fma': relaxed-SIMD fused multiply-adds, 'simd': plain), null if none instantiates. */
