@@ -7,6 +7,7 @@
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
 import { runWasm, wasmRegions, worthSplitting, type Values } from './gemm';
+import type { KernelArgs } from './kernelSignatures';
 
 /** NHWC convolution geometry (dilation 1). */
 export interface ConvGeometry {
@@ -110,7 +111,7 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
     f32.fill(0, co, co + mpad * np * 8);
     const tiles = mpad / 4;
     const group = Math.max(1, Math.floor(TAP_GROUP_DEPTH / inC));
-    const args = (t0: number, t1: number): number[] => [tab * 4, mpad, p.taps, inC, bo * 4, co * 4, np, t0, t1, group];
+    const args = (t0: number, t1: number): KernelArgs<'conv_fwd'> => ({ tab: tab * 4, mpad, taps: p.taps, ci: inC, bp: bo * 4, cp: co * 4, np, t0, t1, tg: group });
     const split = worthSplitting(p.rows * k * outC) ? tiles >> 1 : 0;
     runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
     if (np * 8 === outC) return f32.slice(co, co + p.rows * outC);
@@ -226,7 +227,7 @@ export function conv2dBackpropFilterImplicit(x: Values, dy: Values, g: ConvGeome
   fillTable(i32, tab, g, m, xo * 4, zero * 4);
   f32.fill(0, co, co + outC * k);
   const npk = k / 8;
-  const args = (jp0: number, jp1: number): number[] => [tab * 4, m, m, inC, dyo * 4, outC, co * 4, npk, jp0, jp1, DWT_ROW_BLOCK];
+  const args = (jp0: number, jp1: number): KernelArgs<'conv_dwt'> => ({ tab: tab * 4, mpad: m, m, ci: inC, dy: dyo * 4, co: outC, cp: co * 4, npk, jp0, jp1, mb: DWT_ROW_BLOCK });
   const split = worthSplitting(m * k * outC) ? npk >> 1 : 0;
   runWasm('conv_dwt', args(split, npk), split > 0 ? args(0, split) : undefined);
   // The kernel leaves dWᵀ (outC × K); transpose to [fh, fw, inC, outC].

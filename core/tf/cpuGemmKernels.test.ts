@@ -11,7 +11,8 @@ import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
 import { gemm, gemmAvailable, gemmHelperState, gemmReference, gemmThreads, gemmVariant, type Strided } from './gemm';
 import { timeSteps } from '../training/ganStepTiming';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { KERNEL_PARAMS, positional } from './kernelSignatures';
 import { fileURLToPath } from 'node:url';
 
 const WAT2WASM = '/usr/bin/wat2wasm';
@@ -44,6 +45,15 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     const script = fileURLToPath(new URL('../../scripts/build-gemm-wasm.mjs', import.meta.url));
     const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('calls every kernel with the parameters gemm.wat declares, in its order (kernelSignatures.ts)', () => {
+    const wat = readFileSync(fileURLToPath(new URL('./gemm.wat', import.meta.url)), 'utf8');
+    const declared = Object.fromEntries(
+      [...wat.matchAll(/\(func \(export "(\w+)"\)((?:\s*\(param \$\w+ i32\))*)/g)].map((m) => [m[1], [...m[2].matchAll(/\$(\w+)/g)].map((p) => p[1])]),
+    );
+    expect(declared).toEqual(Object.fromEntries(Object.entries(KERNEL_PARAMS).map(([k, v]) => [k, [...v]])));
+    expect(() => positional('relu', { x: 0, y: 16, r0: 0, r1: 0.5 })).toThrow(/r1 is 0.5/);
   });
 
   it('uses the fused multiply-add module here, and the plain SIMD module gives the same products', () => {

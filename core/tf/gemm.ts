@@ -15,6 +15,9 @@ import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './gemmWasm';
 import { CONTROL, helperThreadSource, type HelperData } from './gemmHelperThread';
+import { type KernelArgs, MAX_KERNEL_ARGS, positional, type WasmKernel, WASM_KERNELS } from './kernelSignatures';
+
+export { WASM_KERNELS, type WasmKernel } from './kernelSignatures';
 
 
 export type Values = Float32Array | Int32Array | Uint8Array;
@@ -35,10 +38,7 @@ interface WasmGlobal {
   Memory: new (desc: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 type WasmFn = (...args: number[]) => void;
-/** The module's exported kernels, in the order the worker protocol numbers them. */
-export const WASM_KERNELS = ['gemm', 'conv_fwd', 'conv_dwt', 'bn_stats', 'bn_gsums', 'bn_affine', 'bn_dx', 'lrelu', 'lrelu_grad', 'relu'] as const;
-export type WasmKernel = (typeof WASM_KERNELS)[number];
-const MAX_ARGS = 12;
+const MAX_ARGS = MAX_KERNEL_ARGS;
 
 interface GemmExports {
   mem: WasmMemory;
@@ -187,7 +187,9 @@ export function wasmRegions(sizes: number[]): { f32: Float32Array; i32: Int32Arr
  * Runs a kernel of the module: with `helperArgs`, the helper thread (if there is one) runs it on
  * those arguments while this thread runs `args`; without a helper this thread runs both in turn.
  */
-export function runWasm(kernel: WasmKernel, args: number[], helperArgs?: number[]): void {
+export function runWasm<K extends WasmKernel>(kernel: K, named: KernelArgs<K>, helperNamed?: KernelArgs<K>): void {
+  const args = positional(kernel, named);
+  const helperArgs = helperNamed ? positional(kernel, helperNamed) : undefined;
   const w = wasmOrThrow();
   const fn = w.fns[kernel];
   const h = helperArgs ? helperOf(w) : null;
@@ -265,7 +267,7 @@ export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c:
   packA(heap.subarray(ap, ap + aFloats), a, m, k);
   packB(heap.subarray(bp, bp + bFloats), b, k, n);
   heap.fill(0, cp, cp + cFloats);
-  const args = (jp0: number, jp1: number): number[] => [ap * 4, bp * 4, cp * 4, mp, np, k, KC, MC_PANELS, jp0, jp1];
+  const args = (jp0: number, jp1: number): KernelArgs<'gemm'> => ({ ap: ap * 4, bp: bp * 4, cp: cp * 4, mp, np, K: k, kc: KC, mc: MC_PANELS, jp0, jp1 });
   if (np >= 2 && m * n * k >= PARALLEL_MIN_WORK && helperOf(w)) {
     // The helper takes the first half of the column panels, this thread the rest.
     const split = np >> 1;

@@ -6,6 +6,7 @@
 // shared memory and the result out. Per-channel sums stay in float64 and the per-channel
 // coefficients are computed by the callers, so the arithmetic is the JS version's.
 import { runWasm, wasmRegions, worthSplitting, type Values } from './gemm';
+import type { KernelArgs } from './kernelSignatures';
 
 /** Below this many elements the JS loops are used (copying and the thread handoff would dominate). */
 export const NORM_WASM_MIN_ELEMENTS = 1 << 15;
@@ -21,10 +22,15 @@ function addSums(f64: Float64Array, a: number, b: number, c: number): Float64Arr
   return Float64Array.from({ length: c }, (_, j) => f64[a + j] + f64[b + j]);
 }
 
+/** The kernels that take a row range [r0, r1) last. */
+type RowKernel = 'bn_stats' | 'bn_gsums' | 'bn_affine' | 'bn_dx' | 'lrelu' | 'lrelu_grad' | 'relu';
+type Fixed<K extends RowKernel> = Omit<KernelArgs<K>, 'r0' | 'r1'>;
+
 /** Runs a row-range kernel on rows [half, rows) here and [0, half) on the helper (large inputs only). */
-function splitRows(kernel: Parameters<typeof runWasm>[0], fixed: number[], rows: number, helperFixed = fixed, elements = rows): void {
+function splitRows<K extends RowKernel>(kernel: K, fixed: Fixed<K>, rows: number, helperFixed: Fixed<K> = fixed, elements = rows): void {
   const half = worthSplitting(elements * SPLIT_WEIGHT) ? rows >> 1 : 0;
-  runWasm(kernel, [...fixed, half, rows], half > 0 ? [...helperFixed, 0, half] : undefined);
+  const at = (f: Fixed<K>, r0: number, r1: number) => ({ ...f, r0, r1 }) as KernelArgs<K>;
+  runWasm(kernel, at(fixed, half, rows), half > 0 ? at(helperFixed, 0, half) : undefined);
 }
 
 /** Σ_rows (x − shift) and Σ_rows (x − shift)² per channel, shift = the first row (float64). */
@@ -36,7 +42,7 @@ export function channelShiftedSums(x: Values, c: number): { shift: Float64Array;
   const shift = Float64Array.from(x.subarray(0, c));
   f64.set(shift, sh / 2);
   f64.fill(0, s1a / 2, (s2b + 2 * c) / 2);
-  splitRows('bn_stats', [xo * 4, sh * 4, s1a * 4, s2a * 4, c], rows, [xo * 4, sh * 4, s1b * 4, s2b * 4, c], x.length);
+  splitRows('bn_stats', { x: xo * 4, shift: sh * 4, s1: s1a * 4, s2: s2a * 4, c }, rows, { x: xo * 4, shift: sh * 4, s1: s1b * 4, s2: s2b * 4, c }, x.length);
   return { shift, s1: addSums(f64, s1a / 2, s1b / 2, c), s2: addSums(f64, s2a / 2, s2b / 2, c) };
 }
 
@@ -48,7 +54,7 @@ export function channelAffine(x: Values, mean: Float32Array, a: Float32Array, b:
   f32.set(mean, mo);
   f32.set(a, ao);
   f32.set(b, bo);
-  splitRows('bn_affine', [xo * 4, yo * 4, mo * 4, ao * 4, bo * 4, c], rows, undefined, x.length);
+  splitRows('bn_affine', { x: xo * 4, y: yo * 4, mean: mo * 4, a: ao * 4, b: bo * 4, c }, rows, undefined, x.length);
   return f32.slice(yo, yo + x.length);
 }
 
@@ -60,7 +66,7 @@ export function channelGradSums(dy: Values, x: Values, mean: Values, c: number):
   f32.set(x, xo);
   f64.set(mean, mo / 2);
   f64.fill(0, s1a / 2, (s2b + 2 * c) / 2);
-  splitRows('bn_gsums', [dyo * 4, xo * 4, mo * 4, s1a * 4, s2a * 4, c], rows, [dyo * 4, xo * 4, mo * 4, s1b * 4, s2b * 4, c], x.length);
+  splitRows('bn_gsums', { dy: dyo * 4, x: xo * 4, mean: mo * 4, s1: s1a * 4, s2: s2a * 4, c }, rows, { dy: dyo * 4, x: xo * 4, mean: mo * 4, s1: s1b * 4, s2: s2b * 4, c }, x.length);
   return { s1: addSums(f64, s1a / 2, s1b / 2, c), s2: addSums(f64, s2a / 2, s2b / 2, c) };
 }
 
@@ -74,27 +80,28 @@ export function channelGradCombine(dy: Values, x: Values, mean: Values, a: Float
   f32.set(a, ao);
   f32.set(e, eo);
   f32.set(b, bo);
-  splitRows('bn_dx', [dyo * 4, xo * 4, dxo * 4, mo * 4, ao * 4, eo * 4, bo * 4, c], rows, undefined, x.length);
+  splitRows('bn_dx', { dy: dyo * 4, x: xo * 4, dx: dxo * 4, mean: mo * 4, a: ao * 4, e: eo * 4, b: bo * 4, c }, rows, undefined, x.length);
   return f32.slice(dxo, dxo + x.length);
 }
 
 const f32Bits = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0];
 
-/** An element-wise kernel over the 4-float groups of equally long inputs, writing one output. */
-function elementwise(kernel: 'lrelu' | 'relu' | 'lrelu_grad', inputs: Values[], extra: number[]): Float32Array {
+/** An element-wise kernel over the 4-float groups of equally long inputs, writing one output; `place` names the addresses (inputs, then the output). */
+function elementwise<K extends 'lrelu' | 'relu' | 'lrelu_grad'>(kernel: K, inputs: Values[], place: (addresses: number[]) => Fixed<K>): Float32Array {
   const len = inputs[0].length;
   const { f32, at } = wasmRegions([...inputs.map((t) => t.length), len]);
   inputs.forEach((t, i) => f32.set(t, at[i]));
   const out = at[inputs.length];
-  splitRows(kernel, [...at.map((o) => o * 4), ...extra], len / 4, undefined, len);
+  splitRows(kernel, place(at.map((o) => o * 4)), len / 4, undefined, len);
   return f32.slice(out, out + len);
 }
 
 /** x > 0 ? x : x·alpha (alpha rounded to float32); `len` a multiple of 4. */
-export const leakyReluWasm = (x: Values, alpha: number): Float32Array => elementwise('lrelu', [x], [f32Bits(alpha)]);
+export const leakyReluWasm = (x: Values, alpha: number): Float32Array => elementwise('lrelu', [x], ([xa, y]) => ({ x: xa, y, alpha: f32Bits(alpha) }));
 
 /** max(x, 0) as Math.max(0, x) (tfjs's Relu); `len` a multiple of 4. */
-export const reluWasm = (x: Values): Float32Array => elementwise('relu', [x], []);
+export const reluWasm = (x: Values): Float32Array => elementwise('relu', [x], ([xa, y]) => ({ x: xa, y }));
 
 /** x > 0 ? dy : dy·alpha (alpha rounded to float32); `len` a multiple of 4. */
-export const leakyReluGradWasm = (dy: Values, x: Values, alpha: number): Float32Array => elementwise('lrelu_grad', [dy, x], [f32Bits(alpha)]);
+export const leakyReluGradWasm = (dy: Values, x: Values, alpha: number): Float32Array =>
+  elementwise('lrelu_grad', [dy, x], ([dya, xa, dx]) => ({ dy: dya, x: xa, dx, alpha: f32Bits(alpha) }));
