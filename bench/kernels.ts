@@ -8,9 +8,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/convImplicit';
-import { gemm, gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/gemm';
-import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, leakyReluWasm } from '../core/tf/normWasm';
+import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
+import { gemm } from '../core/tf/kernels/gemm';
+import { gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/kernels/runtime';
+import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, leakyReluWasm } from '../core/tf/kernels/norm';
 import { createRng } from '../core/rng';
 
 const say = (s: string): void => void process.stdout.write(`${s}\n`);

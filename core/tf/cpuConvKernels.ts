@@ -7,7 +7,7 @@
 // when the 'cpu' backend is in use; the native backends are not touched.
 import type { Tf } from './tfTypes';
 
-import type { Values as TypedValues } from './gemm';
+import type { Values as TypedValues } from './kernels/runtime';
 import { valuesOf, type CpuBackendLike, type KernelArgs } from './cpuKernelTypes';
 type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
 type PadArg = Parameters<Tf['backend_util']['computeConv2DInfo']>[4];

@@ -9,8 +9,8 @@
 // along the last axis (concat gradients), Slice and PadV2 (cropping/zero padding and their
 // gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfTypes';
-import type { Values } from './gemm';
-import { leakyReluWasm, normWasmTakes, reluWasm } from './normWasm';
+import type { Values } from './kernels/runtime';
+import { leakyReluWasm, normWasmTakes, reluWasm } from './kernels/norm';
 
 import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
 import { poolKernels } from './cpuPoolKernels';
@@ -222,7 +222,7 @@ function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
   };
 }
 
-/** LeakyRelu / Relu on large float32 tensors: the branch-free two-thread WebAssembly loops of normWasm.ts. */
+/** LeakyRelu / Relu on large float32 tensors: the branch-free two-thread WebAssembly loops of kernels/norm.ts. */
 function activationKernel(leaky: boolean, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x;

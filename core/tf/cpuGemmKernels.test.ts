@@ -8,11 +8,13 @@ import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
-import { gemm, gemmAvailable, gemmHelperState, gemmReference, gemmThreads, gemmVariant, type Strided } from './gemm';
+import { gemm } from './kernels/gemm';
+import { gemmReference } from './kernels/gemmReference';
+import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, type Strided } from './kernels/runtime';
 import { timeSteps } from '../training/ganStepTiming';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { KERNEL_PARAMS, positional } from './kernelSignatures';
+import { KERNEL_PARAMS, positional } from './kernels/signatures';
 import { fileURLToPath } from 'node:url';
 
 const WAT2WASM = '/usr/bin/wat2wasm';
@@ -41,14 +43,14 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     expect(backend).toBe(process.env.AVSTUDIO_TF_BACKEND === 'cpu-js' ? 'cpu-js' : 'cpu-fast');
   });
 
-  it.runIf(existsSync(WAT2WASM))('the WebAssembly modules embedded in gemmWasm.ts are gemm.wat compiled', () => {
+  it.runIf(existsSync(WAT2WASM))('the WebAssembly modules embedded in kernels/wasmModules.ts are the kernels\' .wat compiled', () => {
     const script = fileURLToPath(new URL('../../scripts/build-gemm-wasm.mjs', import.meta.url));
     const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
   });
 
-  it('calls every kernel with the parameters gemm.wat declares, in its order (kernelSignatures.ts)', () => {
-    const wat = readFileSync(fileURLToPath(new URL('./gemm.wat', import.meta.url)), 'utf8');
+  it('calls every kernel with the parameters its .wat declares, in its order (kernels/signatures.ts)', () => {
+    const wat = ['gemm', 'conv', 'norm', 'activation'].map((f) => readFileSync(fileURLToPath(new URL(`./kernels/${f}.wat`, import.meta.url)), 'utf8')).join('');
     const declared = Object.fromEntries(
       [...wat.matchAll(/\(func \(export "(\w+)"\)((?:\s*\(param \$\w+ i32\))*)/g)].map((m) => [m[1], [...m[2].matchAll(/\$(\w+)/g)].map((p) => p[1])]),
     );
@@ -59,8 +61,10 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
   it('uses the fused multiply-add module here, and the plain SIMD module gives the same products', () => {
     expect(gemmVariant()).toBe('fma');
     const code = `
-      const { gemm, gemmReference, gemmVariant } = await import(${JSON.stringify(fileURLToPath(new URL('./gemm.ts', import.meta.url)))});
-      const { conv2dImplicit, conv2dBackpropFilterImplicit } = await import(${JSON.stringify(fileURLToPath(new URL('./convImplicit.ts', import.meta.url)))});
+      const { gemm } = await import(${JSON.stringify(fileURLToPath(new URL('./kernels/gemm.ts', import.meta.url)))});
+      const { gemmReference } = await import(${JSON.stringify(fileURLToPath(new URL('./kernels/gemmReference.ts', import.meta.url)))});
+      const { gemmVariant } = await import(${JSON.stringify(fileURLToPath(new URL('./kernels/runtime.ts', import.meta.url)))});
+      const { conv2dImplicit, conv2dBackpropFilterImplicit } = await import(${JSON.stringify(fileURLToPath(new URL('./kernels/conv.ts', import.meta.url)))});
       let s = 7; const rand = (n) => Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) - 0.5);
       const [m, n, k] = [37, 45, 300]; const a = rand(m * k), b = rand(k * n);
       const ours = new Float32Array(m * n), ref = new Float32Array(m * n);
@@ -130,7 +134,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 4, 4, 20], w: [1, 1, 20, 11], s: [1, 1], pad: 'valid' },
     { x: [2, 4, 4, 6], w: [4, 4, 6, 5], s: [1, 1], pad: 'valid' },
     { x: [4, 16, 16, 8], w: [4, 4, 8, 16], s: [2, 2], pad: 'same' },
-    // Implicit-GEMM paths (convImplicit.ts): ≥ 8 input channels, rows not a multiple of 4,
+    // Implicit-GEMM paths (kernels/conv.ts): ≥ 8 input channels, rows not a multiple of 4,
     // stride-1 input gradients incl. an even kernel with uneven 'same' padding, a split product.
     { x: [3, 9, 7, 16], w: [3, 3, 16, 12], s: [1, 1], pad: 'same' },
     { x: [2, 6, 5, 8], w: [4, 4, 8, 8], s: [1, 1], pad: 'same' },

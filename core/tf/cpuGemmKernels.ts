@@ -12,8 +12,9 @@ import type { Tf } from './tfTypes';
 import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, conv2dBackpropInputNhwc } from './cpuConvKernels';
 import { elementwiseKernels } from './cpuElementwiseKernels';
 import { installNormKernels } from './cpuNormKernels';
-import { gemm, gemmAvailable, type Values } from './gemm';
-import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './convImplicit';
+import { gemm } from './kernels/gemm';
+import { gemmAvailable, type Values } from './kernels/runtime';
+import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './kernels/conv';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
 export type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
@@ -55,13 +56,13 @@ export function geometryOf(info: Conv2DInfo): ConvGeometry {
   };
 }
 
-/** Forward conv: implicit GEMM (convImplicit.ts) unless pointwise or with few input channels. */
+/** Forward conv: implicit GEMM (kernels/conv.ts) unless pointwise or with few input channels. */
 export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array {
   if (isPointwise(info) || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dGemm(x, w, info);
   return conv2dImplicit(x, w, geometryOf(info));
 }
 
-/** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (convImplicit.ts); GEMM + col2im for few channels. */
+/** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (kernels/conv.ts); GEMM + col2im for few channels. */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
   if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   return conv2dBackpropInputImplicit(dy, w, geometryOf(info));

@@ -1,6 +1,6 @@
 // The parts of tfjs-backend-cpu's kernel interface the studio's cpu-fast kernels use (its classes
 // are not exported with types): tensor infos, the backend's value store, kernel arguments.
-import type { Values } from './gemm';
+import type { Values } from './kernels/runtime';
 
 export interface TensorInfoLike { dataId: object; shape: number[]; dtype: string }
 export interface CpuBackendLike {

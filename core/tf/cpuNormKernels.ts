@@ -13,8 +13,8 @@
 // registered on the active backend; installNormKernels(tf, false) restores the stock configs.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfTypes';
-import type { Values } from './gemm';
-import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './normWasm';
+import type { Values } from './kernels/runtime';
+import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './kernels/norm';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type GradConfig = NonNullable<ReturnType<Tf['getGradient']>>;
 

@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { expectClose } from './kernelTolerance';
 import { loadTf } from './tfBackend';
 import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
-import { gemmAvailable } from './gemm';
+import { gemmAvailable } from './kernels/runtime';
 
 const { tf, backend } = await loadTf();
 afterAll(() => {

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gemmAvailable, gemmThreads, gemmVariant } from './gemm';
+import { gemmAvailable, gemmThreads, gemmVariant } from './kernels/runtime';
 
 /** 'cpu-fast' = pure-JS backend + the studio's WebAssembly-SIMD GEMM conv kernels (what loadTf() picks then). */
 export type BackendKind = 'gpu' | 'native' | 'cpu-fast' | 'cpu-js';

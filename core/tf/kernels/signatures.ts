@@ -1,4 +1,4 @@
-// The WebAssembly kernels' parameters, by name and in the order gemm.wat declares them: the one table
+// The WebAssembly kernels' parameters, by name and in the order the kernels' .wat files declare them: the one table
 // the TypeScript callers go through (runWasm takes named arguments and lays them out from it) and a
 // test compares with the wat's own `(param $…)` lists, so a kernel whose parameters change in the wat
 // cannot be called with the old layout. The key order is the kernel numbering of the helper thread's

@@ -1,23 +1,20 @@
-// Float32 matrix product for the studio's CPU kernels: C (m×n, dense row-major) += A (m×k) · B (k×n),
-// A and B read through strides so transposes cost nothing extra. The operands are packed into
-// panels (A: 4 rows, B: 8 columns, zero-padded) in the memory of a small WebAssembly module whose
-// SIMD micro-kernel (gemm.wat, compiled into gemmWasm.ts) keeps a 4×8 tile of C in registers. tfjs-backend-cpu's
-// own matmul/conv loops run scalar JS; this is several times faster on one core. Large products are
-// split by columns of C between this thread and one worker thread that runs the same module on the
-// same shared memory (AVSTUDIO_GEMM_THREADS=1 turns that off; default: 2 when the machine has ≥ 2
-// cores). If WebAssembly SIMD or shared memory is unavailable, gemmAvailable() is false and callers
-// keep the stock kernels. The module with relaxed-SIMD fused multiply-adds is preferred (~25 % faster
-// convolutions here); Node 20 accepts it only behind V8's --experimental-wasm-relaxed-simd, which is
-// switched on at run time if needed (Node ≥ 21 and Electron have it on); AVSTUDIO_WASM_FMA=0 keeps the
-// plain SIMD module.
+// The WebAssembly runtime of the cpu-fast kernels: one module (the kernel families' .wat, compiled
+// into wasmModules.ts; the variant with relaxed-SIMD fused multiply-adds when the runtime takes it,
+// ~25 % faster convolutions here — Node 20 accepts it only behind V8's --experimental-wasm-relaxed-simd,
+// switched on at run time if needed; AVSTUDIO_WASM_FMA=0 keeps the plain SIMD module) on one shared
+// memory, laid out per call by wasmRegions; runWasm calls a kernel with named arguments
+// (signatures.ts) and, for large work, hands half of it to one helper thread (helperThread.ts) that
+// runs the same module on the same memory (AVSTUDIO_GEMM_THREADS=1 turns that off; default: 2 when
+// the machine has ≥ 2 cores). If WebAssembly SIMD or shared memory is unavailable, gemmAvailable()
+// is false and callers keep the stock kernels.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
-import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './gemmWasm';
-import { CONTROL, helperThreadSource, type HelperData } from './gemmHelperThread';
-import { type KernelArgs, MAX_KERNEL_ARGS, positional, type WasmKernel, WASM_KERNELS } from './kernelSignatures';
+import { GEMM_WASM_FMA, GEMM_WASM_SIMD } from './wasmModules';
+import { CONTROL, helperThreadSource, type HelperData } from './helperThread';
+import { type KernelArgs, MAX_KERNEL_ARGS, positional, type WasmKernel, WASM_KERNELS } from './signatures';
 
-export { WASM_KERNELS, type WasmKernel } from './kernelSignatures';
+export { WASM_KERNELS, type WasmKernel } from './signatures';
 
 
 export type Values = Float32Array | Int32Array | Uint8Array;
@@ -53,8 +50,6 @@ interface GemmExports {
   helper: { worker: Worker; ctrl: Int32Array } | null | undefined;
 }
 
-const KC = 256;
-const MC_PANELS = 16;
 const PAGE = 65536;
 const MAX_PAGES = 32768;
 /** Below this many multiply-adds a product runs on one thread (handing off costs ~0.1 ms). */
@@ -208,89 +203,3 @@ export function runWasm<K extends WasmKernel>(kernel: K, named: KernelArgs<K>, h
   if (Atomics.exchange(h.ctrl, C_FAILED, 0) !== 0) throw new Error(`the GEMM helper thread failed in ${kernel}`);
 }
 
-/** Packs rows [0, m) × depth [0, k) of A into 4-row panels at dst (floats). */
-function packA(dst: Float32Array, a: Strided, m: number, k: number): void {
-  const { data, offset, rowStride: rs, colStride: cs } = a;
-  const panels = Math.ceil(m / 4);
-  for (let p = 0; p < panels; p++) {
-    const base = p * k * 4;
-    for (let r = 0; r < 4; r++) {
-      const i = p * 4 + r;
-      if (i >= m) {
-        for (let d = 0; d < k; d++) dst[base + d * 4 + r] = 0;
-        continue;
-      }
-      let src = offset + i * rs;
-      for (let d = 0; d < k; d++, src += cs) dst[base + d * 4 + r] = data[src];
-    }
-  }
-}
-
-/** Packs depth [0, k) × columns [0, n) of B into 8-column panels at dst (floats). */
-function packB(dst: Float32Array, b: Strided, k: number, n: number): void {
-  const { data, offset, rowStride: rs, colStride: cs } = b;
-  const panels = Math.ceil(n / 8);
-  for (let q = 0; q < panels; q++) {
-    const base = q * k * 8;
-    for (let c = 0; c < 8; c++) {
-      const j = q * 8 + c;
-      if (j >= n) {
-        for (let d = 0; d < k; d++) dst[base + d * 8 + c] = 0;
-        continue;
-      }
-      let src = offset + j * cs;
-      for (let d = 0; d < k; d++, src += rs) dst[base + d * 8 + c] = data[src];
-    }
-  }
-}
-
-/**
- * c[cOffset + i·n + j] += Σ_d A(i, d)·B(d, j) for i < m, j < n (float32 accumulation in 4-lane
- * SIMD registers, summed per K block of 256).
- */
-export function gemm(m: number, n: number, k: number, a: Strided, b: Strided, c: Float32Array, cOffset = 0): void {
-  if (m === 0 || n === 0) return;
-  const w = wasmOrThrow();
-  if (k === 0) return;
-  const mp = Math.ceil(m / 4);
-  const np = Math.ceil(n / 8);
-  const aFloats = mp * 4 * k;
-  const bFloats = np * 8 * k;
-  const cStride = np * 8;
-  const cFloats = mp * 4 * cStride;
-  ensureBytes(w, (aFloats + bFloats + cFloats) * 4);
-  // A shared memory's buffer is a fresh SharedArrayBuffer view of the current size.
-  const heap = new Float32Array(w.mem.buffer);
-  const ap = 0;
-  const bp = aFloats;
-  const cp = aFloats + bFloats;
-  packA(heap.subarray(ap, ap + aFloats), a, m, k);
-  packB(heap.subarray(bp, bp + bFloats), b, k, n);
-  heap.fill(0, cp, cp + cFloats);
-  const args = (jp0: number, jp1: number): KernelArgs<'gemm'> => ({ ap: ap * 4, bp: bp * 4, cp: cp * 4, mp, np, K: k, kc: KC, mc: MC_PANELS, jp0, jp1 });
-  if (np >= 2 && m * n * k >= PARALLEL_MIN_WORK && helperOf(w)) {
-    // The helper takes the first half of the column panels, this thread the rest.
-    const split = np >> 1;
-    runWasm('gemm', args(split, np), args(0, split));
-  } else {
-    runWasm('gemm', args(0, np));
-  }
-  for (let i = 0; i < m; i++) {
-    const src = cp + i * cStride;
-    const dst = cOffset + i * n;
-    for (let j = 0; j < n; j++) c[dst + j] += heap[src + j];
-  }
-}
-
-/** Plain triple loop with the same contract (test reference). */
-export function gemmReference(m: number, n: number, k: number, a: Strided, b: Strided, c: Float32Array, cOffset = 0): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let d = 0; d < k; d++) {
-        s += a.data[a.offset + i * a.rowStride + d * a.colStride] * b.data[b.offset + d * b.rowStride + j * b.colStride];
-      }
-      c[cOffset + i * n + j] += s;
-    }
-  }
-}

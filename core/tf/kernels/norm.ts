@@ -1,12 +1,12 @@
 // The element loops of the fused batch-norm and leaky-ReLU kernels (cpuNormKernels.ts) in
-// WebAssembly SIMD (gemm.wat: bn_stats, bn_gsums, bn_affine, bn_dx, lrelu, lrelu_grad, relu), with the
+// WebAssembly SIMD (norm.wat: bn_stats, bn_gsums, bn_affine, bn_dx; activation.wat: lrelu, lrelu_grad, relu), with the
 // rows split between this thread and the GEMM helper thread. On the paper I2S step these loops ran
 // at ~10 ns per element in JavaScript, mostly branch mispredictions on the sign of x; here they are
 // branch-free, four lanes wide and on two threads, at the cost of copying the operands into the
 // shared memory and the result out. Per-channel sums stay in float64 and the per-channel
 // coefficients are computed by the callers, so the arithmetic is the JS version's.
-import { runWasm, wasmRegions, worthSplitting, type Values } from './gemm';
-import type { KernelArgs } from './kernelSignatures';
+import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import type { KernelArgs } from './signatures';
 
 /** Below this many elements the JS loops are used (copying and the thread handoff would dominate). */
 export const NORM_WASM_MIN_ELEMENTS = 1 << 15;

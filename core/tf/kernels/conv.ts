@@ -2,12 +2,12 @@
 // copying every input patch into a K-wide row (9× the input for a 3×3 conv) and packing that row
 // again for the GEMM, a table gives, for each kernel position (tap) and each output pixel, the
 // address of that pixel's input channels (or of a zero block outside the input), and the
-// WebAssembly kernels of gemm.wat read the input through it: conv_fwd for the forward pass and, one
+// WebAssembly kernels of conv.wat read the input through it: conv_fwd for the forward pass and, one
 // pass per stride phase, the input gradient (= transposed conv), conv_dwt for the filter gradient.
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
-import { runWasm, wasmRegions, worthSplitting, type Values } from './gemm';
-import type { KernelArgs } from './kernelSignatures';
+import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import type { KernelArgs } from './signatures';
 
 /** NHWC convolution geometry (dilation 1). */
 export interface ConvGeometry {

@@ -1,0 +1,43 @@
+;; Activation kernels (kernels/norm.ts: leakyReluWasm, reluWasm). A family of the kernels module (see gemm.wat).
+  ;; lrelu: y = x > 0 ? x : x·alpha; lrelu_grad: dx = x > 0 ? dy : dy·alpha. Elements 4·r0 ≤ k < 4·r1;
+  ;; alpha passed as its float32 bit pattern.
+  (func (export "lrelu") (param $x i32) (param $y i32) (param $alpha i32) (param $r0 i32) (param $r1 i32)
+    (local $p i32) (local $end i32) (local $al v128) (local $v v128)
+    (local.set $al (f32x4.splat (f32.reinterpret_i32 (local.get $alpha))))
+    (local.set $p (i32.shl (local.get $r0) (i32.const 4)))
+    (local.set $end (i32.shl (local.get $r1) (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $v (v128.load (i32.add (local.get $x) (local.get $p))))
+      (v128.store (i32.add (local.get $y) (local.get $p))
+        (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $al))
+          (f32x4.gt (local.get $v) (v128.const i32x4 0 0 0 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $l)))
+  )
+  (func (export "lrelu_grad") (param $dy i32) (param $x i32) (param $dx i32) (param $alpha i32) (param $r0 i32) (param $r1 i32)
+    (local $p i32) (local $end i32) (local $al v128) (local $g v128)
+    (local.set $al (f32x4.splat (f32.reinterpret_i32 (local.get $alpha))))
+    (local.set $p (i32.shl (local.get $r0) (i32.const 4)))
+    (local.set $end (i32.shl (local.get $r1) (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (local.set $g (v128.load (i32.add (local.get $dy) (local.get $p))))
+      (v128.store (i32.add (local.get $dx) (local.get $p))
+        (v128.bitselect (local.get $g) (f32x4.mul (local.get $g) (local.get $al))
+          (f32x4.gt (v128.load (i32.add (local.get $x) (local.get $p))) (v128.const i32x4 0 0 0 0))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $l)))
+  )
+  ;; relu: y = max(x, 0) with f32x4.max (NaN stays NaN, −0 → +0: JavaScript's Math.max(0, x)).
+  (func (export "relu") (param $x i32) (param $y i32) (param $r0 i32) (param $r1 i32)
+    (local $p i32) (local $end i32)
+    (local.set $p (i32.shl (local.get $r0) (i32.const 4)))
+    (local.set $end (i32.shl (local.get $r1) (i32.const 4)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (i32.add (local.get $y) (local.get $p))
+        (f32x4.max (v128.load (i32.add (local.get $x) (local.get $p))) (v128.const i32x4 0 0 0 0)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $l)))
+  )
