@@ -24,7 +24,7 @@ export const CONTROL = {
 /** What the helper receives as workerData. */
 export interface HelperData {
   bytes: Uint8Array;
-  mem: object;
+  mem: { grow(pages: number): number };
   ctrl: SharedArrayBuffer;
   kernels: readonly string[];
   maxArgs: number;
@@ -49,6 +49,10 @@ export function helperThreadMain(data: HelperData): void {
     Atomics.wait(ctrl, C.job, seen);
     seen = Atomics.load(ctrl, C.job);
     try {
+      // The caller may have grown the shared memory just before this job. V8 lets another agent see
+      // such growth lazily (until it grows the memory itself); grow(0) refreshes this thread's view
+      // of it for ~1 µs. Suspected cause of one unexplained "helper thread failed in conv_fwd".
+      mem.grow(0);
       fns[ctrl[C.kernel]](...ctrl.subarray(C.args, C.args + maxArgs));
     } catch {
       Atomics.store(ctrl, C.failed, 1);
