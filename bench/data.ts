@@ -1,4 +1,4 @@
-// `npm run bench -- data [--pairs N] [--windows W] [--pieces P] [--full] [--keep] [--only urmp|release]`:
+// `npm run bench -- data [--pairs N] [--windows W] [--pieces P] [--full] [--keep] [--only urmp|release] [--dir DIR [--gen-only]]`:
 // the studio on real-looking media, end to end, through the `avstudio` CLI as a user runs it:
 //  (a) a URMP-layout folder as URMP has it (core/datasets/mediaFolders.makeUrmpFolder: 1080p 29.97 fps H.264
 //      MP4 per piece, 48 kHz stereo 16-bit WAV per player; ≥ 4 pieces, ≥ 2,000 windows), and
@@ -16,7 +16,7 @@
 // training worker's peak RSS and how the epoch time grows (issue 15 item 4).
 // Prints figures, then one JSON line.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nowIso, openCatalog } from '../core/catalog/catalog';
@@ -352,11 +352,17 @@ export async function run(args: string[]): Promise<void> {
   const windows = arg(args, '--windows', 2_000);
   const pieces = arg(args, '--pieces', 4);
   const parallel = availableParallelism();
-  const base = mkdtempSync(join(tmpdir(), 'bench-data-'));
+  // --dir DIR: work in DIR and keep it; a release generated there before (same pair count) is reused,
+  // so `--full --dir D --gen-only` can make the 80,805-pair folder ahead of the timed run
+  const dirArg = args.includes('--dir') ? args[args.indexOf('--dir') + 1] : null;
+  const genOnly = args.includes('--gen-only');
+  const base = dirArg ?? mkdtempSync(join(tmpdir(), 'bench-data-'));
+  if (dirArg) mkdirSync(dirArg, { recursive: true });
   const fs = statfsSync(base);
   const freeGiB = (fs.bavail * fs.bsize) / 2 ** 30;
   process.stdout.write(`working in ${base} (${freeGiB.toFixed(0)} GiB free), ${parallel} cores\n`);
-  if (full && freeGiB < 40) throw new Error(`--full needs ~40 GiB free in ${tmpdir()}, found ${freeGiB.toFixed(0)}`);
+  const generated = existsSync(join(base, 'release', '.avstudio-bench.json'));
+  if (full && !generated && freeGiB < 40) throw new Error(`--full needs ~40 GiB free in ${base}, found ${freeGiB.toFixed(0)}`);
   const figures: Record<string, unknown> = { pairs, windows, pieces, cores: parallel, full };
   try {
     // what starting a CLI command costs here (tsx, catalog open): `avstudio datasets` on an empty studio
@@ -390,10 +396,25 @@ export async function run(args: string[]): Promise<void> {
     }
     if (only !== 'urmp') {
       let t = performance.now();
-      const rel = await makeReleaseFolder(join(base, 'release'), { pairs });
-      const genS = (performance.now() - t) / 1000;
-      process.stdout.write(`release: generated ${pairs} pairs (1920×1080 JPEG + 0.5 s chunk, ${rel.otherRate} chunks at other rates/channels; ${(rel.bytes / 2 ** 30).toFixed(2)} GiB) in ${genS.toFixed(1)} s\n`);
+      const marker = join(base, 'release', '.avstudio-bench.json');
+      let rel: { root: string; otherRate: number; bytes: number };
+      let genS: number;
+      const earlier = existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as { pairs: number; root: string; otherRate: number; bytes: number; genSeconds: number }) : null;
+      if (earlier && earlier.pairs === pairs) {
+        rel = earlier;
+        genS = earlier.genSeconds;
+        process.stdout.write(`release: reusing the ${pairs}-pair folder generated before in ${base} (generation took ${genS.toFixed(1)} s)\n`);
+      } else {
+        rmSync(join(base, 'release'), { recursive: true, force: true });
+        const made = await makeReleaseFolder(join(base, 'release'), { pairs });
+        genS = (performance.now() - t) / 1000;
+        rel = { root: made.root, otherRate: made.otherRate, bytes: made.bytes };
+        writeFileSync(marker, JSON.stringify({ pairs, ...rel, genSeconds: genS }));
+        process.stdout.write(`release: generated ${pairs} pairs (1920×1080 JPEG + 0.5 s chunk, ${rel.otherRate} chunks at other rates/channels; ${(rel.bytes / 2 ** 30).toFixed(2)} GiB) in ${genS.toFixed(1)} s\n`);
+      }
+      if (genOnly) return;
       const home = join(base, 'home-release');
+      rmSync(home, { recursive: true, force: true });
       const m = await measure('release', home, rel.root, ['sub-urmp'], 'bench-release', genS, parallel, !full, startS);
       figures.release = m;
       figures.datasetsScreen = await datasetsScreen(home, 'bench-release');
@@ -414,7 +435,7 @@ export async function run(args: string[]): Promise<void> {
     }
     process.stdout.write(`${JSON.stringify({ bench: 'data', ...figures })}\n`);
   } finally {
-    if (!keep) rmSync(base, { recursive: true, force: true });
+    if (!keep && !dirArg) rmSync(base, { recursive: true, force: true });
     else process.stdout.write(`kept ${base}\n`);
   }
 }
