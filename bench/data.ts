@@ -183,7 +183,8 @@ function listFilesDeep(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...listFilesDeep(p));
+    // no spread: a folder of 80,805 files would overflow the call stack
+    if (e.isDirectory()) for (const f of listFilesDeep(p)) out.push(f);
     else out.push(p);
   }
   return out;
@@ -310,7 +311,7 @@ async function trainAtScale(base: string, n: number): Promise<Record<string, unk
  * an instrument filter and a recording-name search answered on screen, blank rows while scrolling.
  * Targets (issue 15): paint < 1 s, filter and search < 300 ms, no blank rows.
  */
-async function datasetsScreen(home: string, name: string): Promise<DatasetsScreenTimings & { instrument: string; search: string }> {
+export async function datasetsScreen(home: string, name: string): Promise<DatasetsScreenTimings & { instrument: string; search: string }> {
   const cat = openCatalog(join(home, 'catalog.sqlite'));
   let query: DatasetsScreenQuery;
   try {
