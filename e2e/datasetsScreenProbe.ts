@@ -60,16 +60,12 @@ export function skeletonsInView(page: Page): Promise<number> {
   }, GRID);
 }
 
+// (no named functions inside page-side code: tsx's keepNames would wrap them in a helper the page lacks)
 const frames = (page: Page, n: number) =>
-  page.evaluate(
-    (k) =>
-      new Promise<void>((resolve) => {
-        const g = globalThis as unknown as PageGlobals;
-        const step = (i: number): void => void (i === 0 ? resolve() : g.requestAnimationFrame(() => step(i - 1)));
-        step(k);
-      }),
-    n,
-  );
+  page.evaluate(async (k) => {
+    const g = globalThis as unknown as PageGlobals;
+    for (let i = 0; i < k; i++) await new Promise<void>((resolve) => void g.requestAnimationFrame(() => resolve()));
+  }, n);
 
 /** Opens `url` (the studio's page), then times the dataset's grid, a filter, a search and scrolling. */
 export async function probeDatasetsScreen(page: Page, url: string, q: DatasetsScreenQuery): Promise<DatasetsScreenTimings> {
