@@ -15,8 +15,7 @@ import { dispatch } from '../core/api/dispatch';
 import { mediaFileFor, parseRange } from '../core/api/mediaFiles';
 import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
-import { createDemoDataset } from '../core/datasets/demoDataset';
-import { featureTasks } from '../core/studio/featureTasks';
+import { createDemoWithFeatures, featureTasks } from '../core/studio/featureTasks';
 import { defaultHome } from '../core/env/home';
 import { trainingProcessEnv } from '../core/env/trainingProcessEnv';
 import { RunSupervisor, type WorkerLauncher } from '../core/studio/supervisor';
@@ -88,8 +87,7 @@ async function start(): Promise<void> {
   const home = defaultHome();
   const studio = openStudio(home, 'Electron');
   ctx = studio;
-  // the demo dataset, with its features computed in the background as after any import
-  if (listDatasets(studio.catalog).length === 0) featureTasks(studio).start(await createDemoDataset(studio.catalog, studio.blobs));
+  if (listDatasets(studio.catalog).length === 0) await createDemoWithFeatures(studio);
   studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
   studio.supervisor.pump();
   featureTasks(studio).resumePending(); // feature work a killed studio left unfinished

@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { openStudio } from '../../core/studio/context';
 import { handlers } from '../../core/api/handlers';
 import { listDatasets } from '../../core/catalog/datasetsRepo';
-import { createDemoDataset } from '../../core/datasets/demoDataset';
-import { featureTasks } from '../../core/studio/featureTasks';
+import { createDemoWithFeatures, featureTasks } from '../../core/studio/featureTasks';
 import { AvError } from '../../core/errors';
 import { RunSupervisor } from '../../core/studio/supervisor';
 import { startServer } from '../../server/httpServer';
@@ -56,8 +55,7 @@ export function registerServe(program: Command): void {
         tls = { cert: read(opts.tlsCert, 'certificate'), key: read(opts.tlsKey, 'key') };
       }
       const ctx = openStudio(homeFrom(opts), 'serve');
-      // the demo dataset, with its features computed in the background as after any import
-      if (opts.demo && listDatasets(ctx.catalog).length === 0) featureTasks(ctx).start(await createDemoDataset(ctx.catalog, ctx.blobs));
+      if (opts.demo && listDatasets(ctx.catalog).length === 0) await createDemoWithFeatures(ctx);
       ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
       ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)
       featureTasks(ctx).resumePending(); // feature work a killed studio left unfinished

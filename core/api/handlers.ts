@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { datasetCounts, findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { getPair, listPairs } from '../catalog/pairsRepo';
-import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
+import { DEMO_DATASET_NAME } from '../datasets/demoDataset';
 import { editPair, editPairs, pairHistory, undoDataset, undoPair } from '../datasets/curation';
 import { describeEdit } from '../datasets/editText';
 import { listDirectory } from '../datasets/dirBrowser';
@@ -20,7 +20,7 @@ import type { ApiHandlers } from './dispatch';
 import { runsHandlers } from './runsHandlers';
 import { tablesHandlers } from './tablesHandlers';
 import { datasetsHandlers } from './datasetsHandlers';
-import { featureTasks } from '../studio/featureTasks';
+import { createDemoWithFeatures, featureTasks } from '../studio/featureTasks';
 import { humanEvalHandlers } from './humanEvalHandlers';
 import pkg from '../../package.json';
 
@@ -67,9 +67,8 @@ export const handlers: ApiHandlers = {
   'datasets.createDemo': async (input, ctx) => {
     const name = input.name ?? DEMO_DATASET_NAME;
     if (findDataset(ctx.catalog, name)) throw new AvError('conflict', `a dataset named "${name}" already exists`);
-    const id = await createDemoDataset(ctx.catalog, ctx.blobs, name);
+    const id = await createDemoWithFeatures(ctx, name);
     ctx.events.emit({ type: 'datasets.changed', datasetId: id });
-    featureTasks(ctx).start(id); // as after any import: its features in the background
     return summarize(ctx, id);
   },
 

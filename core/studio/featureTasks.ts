@@ -11,6 +11,7 @@ import type { DatasetFeatures, FeatureTask } from '../contract/datasetsContract'
 import { findDataset, getDataset } from '../catalog/datasetsRepo';
 import { toAvError } from '../errors';
 import { type FeatureKind, materializeDataset, quickFeatureStatusOf } from '../datasets/materialize';
+import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
 
 const PENDING_FILE = 'features-pending.json';
 const EMIT_EVERY_MS = 250;
@@ -149,4 +150,11 @@ export function featureTasks(ctx: StudioContext): FeatureTasks {
   let t = registry.get(ctx);
   if (!t) registry.set(ctx, (t = new FeatureTasks(ctx)));
   return t;
+}
+
+/** Creates the demo dataset and, as after any import, starts computing its features in the background. */
+export async function createDemoWithFeatures(ctx: StudioContext, name = DEMO_DATASET_NAME): Promise<number> {
+  const id = await createDemoDataset(ctx.catalog, ctx.blobs, name);
+  featureTasks(ctx).start(id);
+  return id;
 }
