@@ -25,15 +25,28 @@ interface Index {
   lastKey: string | null;
   /** last answers by dataset + options, with the database version they were computed at */
   answers: Map<string, { version: string; st: QuickStatus }>;
-  /** source id → content hash (sources rows are never updated nor deleted, so an id keeps its hash) */
-  hashes: Map<number, string>;
 }
 
 const indexes = new WeakMap<Catalog, Index>();
 
-function presentKeys(cat: Catalog): Set<string> {
+/** Reads the feature_cache keys added since the last read, ROWS_PER_READ at a time, yielding between reads. */
+function* readKeysAfter(cat: Catalog, ix: Index): Generator<void> {
+  const read = cat.db.prepare(`SELECT rowid, key FROM feature_cache WHERE rowid > ? ORDER BY rowid LIMIT ${ROWS_PER_READ}`).raw();
+  for (;;) {
+    const slice = read.all(ix.maxRowid) as Array<[number, string]>;
+    for (const [rowid, k] of slice) {
+      ix.present.add(k);
+      ix.maxRowid = rowid;
+      ix.lastKey = k;
+    }
+    if (slice.length < ROWS_PER_READ) return;
+    yield;
+  }
+}
+
+function* presentKeys(cat: Catalog): Generator<void, Set<string>> {
   let ix = indexes.get(cat);
-  if (!ix) indexes.set(cat, (ix = { keys: new Map(), present: new Set(), maxRowid: 0, lastKey: null, answers: new Map(), hashes: new Map() }));
+  if (!ix) indexes.set(cat, (ix = { keys: new Map(), present: new Set(), maxRowid: 0, lastKey: null, answers: new Map() }));
   const db = cat.db;
   const reload = () => {
     ix!.present = new Set();
@@ -42,36 +55,32 @@ function presentKeys(cat: Catalog): Set<string> {
   };
   // a row at or below the last rowid seen was removed or replaced by another: read everything again
   if (ix.maxRowid > 0 && (db.prepare('SELECT key FROM feature_cache WHERE rowid = ?').pluck().get(ix.maxRowid) as string | undefined) !== ix.lastKey) reload();
-  const added = db.prepare('SELECT rowid, key FROM feature_cache WHERE rowid > ? ORDER BY rowid').raw().all(ix.maxRowid) as Array<[number, string]>;
-  for (const [rowid, k] of added) {
-    ix.present.add(k);
-    ix.maxRowid = rowid;
-    ix.lastKey = k;
-  }
+  yield* readKeysAfter(cat, ix);
   const count = (db.prepare('SELECT COUNT(*) FROM feature_cache').pluck().get() as number) ?? 0;
   if (count !== ix.present.size) {
     reload();
-    for (const [rowid, k] of db.prepare('SELECT rowid, key FROM feature_cache ORDER BY rowid').raw().all() as Array<[number, string]>) {
-      ix.present.add(k);
-      ix.maxRowid = rowid;
-      ix.lastKey = k;
-    }
+    yield* readKeysAfter(cat, ix);
   }
   return ix.present;
 }
 
-type Raw = [id: number, state: string, startS: number, durS: number, frameS: number | null, crop: string | null, audio: number, image: number | null, video: number | null];
+type Raw = [
+  id: number, state: string, startS: number, durS: number, frameS: number | null, crop: string | null,
+  audio: number, image: number | null, video: number | null, audioHash: string, imageHash: string | null, videoHash: string | null,
+];
 
 type StatusOptions = { includeRejected?: boolean; features?: readonly FeatureKind[]; pairIds?: readonly number[] };
 type KeysOf = (p: PairRow) => { lms: string; image: string };
 
-/** Pairs handled between two yields of the async status: ~25 ms of hashing at most, so requests interleave. */
-const YIELD_EVERY = 500;
+/** Longest stretch of work between two yields of the async status, so requests interleave. */
+const SLICE_MS = 12;
+/** Pairs per read of the pairs table (a few ms each). */
+const ROWS_PER_READ = 4000;
 
 /**
- * The status computation as a generator that yields every YIELD_EVERY pairs (the first sight of a
- * pair hashes its keys: ~50 µs each, a second or more at 80,805 pairs). The sync and async drivers
- * below run the same steps.
+ * The status computation as a generator that yields about every SLICE_MS of work (the first sight
+ * of a pair hashes its two keys: a few µs each, a few hundred ms at 80,805 pairs). The sync and
+ * async drivers below run the same steps.
  */
 function* statusSteps(cat: Catalog, datasetId: number, opts: StatusOptions, keysOf: KeysOf): Generator<void, QuickStatus> {
   // nothing written since the last answer (by this connection: total_changes; by any other: data_version)? the same answer
@@ -79,25 +88,30 @@ function* statusSteps(cat: Catalog, datasetId: number, opts: StatusOptions, keys
   const ask = JSON.stringify([datasetId, !!opts.includeRejected, opts.features ?? null, opts.pairIds ?? null]);
   const prev = indexes.get(cat)?.answers.get(ask);
   if (prev && prev.version === version) return { ...prev.st };
-  const present = presentKeys(cat);
+  const present = yield* presentKeys(cat);
   const ix = indexes.get(cat)!;
   const kinds = new Set(opts.features ?? ['lms', 'image']);
   const only = opts.pairIds ? new Set(opts.pairIds) : null;
-  // the pairs table alone (no join with sources: the hashes are kept by source id)
-  const rows = cat.db
-    .prepare('SELECT id, state, start_s, dur_s, frame_s, crop, audio_source_id, image_source_id, video_source_id FROM pairs WHERE dataset_id = ?')
-    .raw()
-    .all(datasetId) as Raw[];
-  const hashStmt = cat.db.prepare('SELECT hash FROM sources WHERE id = ?').pluck();
-  const hashOf = (id: number): string => {
-    let h = ix.hashes.get(id);
-    if (h === undefined) ix.hashes.set(id, (h = hashStmt.get(id) as string));
-    return h;
-  };
+  // the pairs with their sources' hashes, read in slices of ROWS_PER_READ by id so no single read
+  // holds the event loop for long (a rowid range scan: `+` keeps SQLite off the dataset index, which
+  // would sort every slice); a statement is never left open across a yield
+  const read = cat.db.prepare(
+    `SELECT p.id, p.state, p.start_s, p.dur_s, p.frame_s, p.crop, p.audio_source_id, p.image_source_id, p.video_source_id, a.hash, i.hash, v.hash
+     FROM pairs p JOIN sources a ON a.id = p.audio_source_id LEFT JOIN sources i ON i.id = p.image_source_id LEFT JOIN sources v ON v.id = p.video_source_id
+     WHERE p.id > ? AND +p.dataset_id = ? ORDER BY p.id LIMIT ${ROWS_PER_READ}`,
+  ).raw();
+  const all: Raw[] = [];
+  for (let after = 0; ; ) {
+    const slice = read.all(after, datasetId) as Raw[];
+    for (const r of slice) all.push(r);
+    if (slice.length < ROWS_PER_READ) break;
+    after = slice[slice.length - 1][0];
+    yield;
+  }
   const st: QuickStatus = { pairs: 0, done: 0, lms: 0, image: 0 };
-  let hashed = 0;
-  for (const r of rows) {
-    const [id, state, startS, durS, frameS, crop, audio, image_, video] = r;
+  let sliceStart = performance.now();
+  for (let n = 0; n < all.length; n++) {
+    const [id, state, startS, durS, frameS, crop, audio, image_, video, audioHash, imageHash, videoHash] = all[n];
     if ((!opts.includeRejected && state === 'rejected') || (only && !only.has(id))) continue;
     const sig = `${audio}|${startS}|${durS}|${image_}|${video}|${frameS}|${crop}`;
     let k = ix.keys.get(id);
@@ -108,13 +122,12 @@ function* statusSteps(cat: Catalog, datasetId: number, opts: StatusOptions, keys
         durS,
         frameS,
         crop: crop ? JSON.parse(crop) : null,
-        audio: { id: audio, hash: hashOf(audio), name: '' },
-        image: image_ ? { id: image_, hash: hashOf(image_), name: '' } : null,
-        video: video ? { id: video, hash: hashOf(video), name: '' } : null,
+        audio: { id: audio, hash: audioHash, name: '' },
+        image: image_ ? { id: image_, hash: imageHash, name: '' } : null,
+        video: video ? { id: video, hash: videoHash, name: '' } : null,
       } as PairRow;
       k = { sig, ...keysOf(pair) };
       ix.keys.set(id, k);
-      if (++hashed % YIELD_EVERY === 0) yield;
     }
     const lms = present.has(k.lms);
     const image = present.has(k.image);
@@ -122,7 +135,10 @@ function* statusSteps(cat: Catalog, datasetId: number, opts: StatusOptions, keys
     if (lms) st.lms++;
     if (image) st.image++;
     if ((!kinds.has('lms') || lms) && (!kinds.has('image') || image)) st.done++;
-    if (st.pairs % (YIELD_EVERY * 10) === 0) yield;
+    if ((n & 255) === 255 && performance.now() - sliceStart > SLICE_MS) {
+      yield;
+      sliceStart = performance.now();
+    }
   }
   if (ix.answers.size > 16) ix.answers.clear();
   ix.answers.set(ask, { version, st: { ...st } });
