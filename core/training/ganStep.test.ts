@@ -11,6 +11,7 @@ import { buildS2IDiscriminator, buildS2IGenerator } from '../models/s2iGan';
 import { buildI2SDiscriminator, buildI2SGenerator } from '../models/i2sGan';
 import { createGanOptimizers, ganClsStep, type GanClsModels } from './ganStep';
 import { WrongPairSampler } from './wrongPairs';
+import { discriminatorLoss, generatorLoss } from './ganClsLoss';
 import { createRng } from '../rng';
 import { loadCheckpointModel, readCheckpointMeta, restoreOptimizer, saveCheckpoint } from './checkpointIO';
 
@@ -138,5 +139,71 @@ describe('I2S GAN-CLS step (tiny)', () => {
     expect(tf.memory().numTensors).toBe(count);
     for (const s of [first, second]) for (const v of [s.dLoss, s.gLoss, s.dReal, s.dFake]) expect(Number.isFinite(v)).toBe(true);
     tf.dispose([real, wrong, embedding]);
+  });
+});
+
+describe('one G forward per step', () => {
+  // The step as it was before (G ran twice: once for D's fake batch, again under G's gradient) is the
+  // reference: in training mode G's output depends only on the batch, so both give the same fake, the
+  // same D update and the same G gradient; every weight after a step must agree. Only G's batch-norm
+  // running statistics differ (updated once per step now, twice before), so those are left out.
+  const twoForwardStep = (m: GanClsModels, b: { real: tfjs.Tensor; wrong: tfjs.Tensor; embedding: tfjs.Tensor }, rng: ReturnType<typeof createRng>) =>
+    tf.tidy(() => {
+      const noise = tf.randomNormal([b.real.shape[0], m.zDim], 0, 1, 'float32', rng.seed());
+      const fake = m.generator.apply([noise, b.embedding], { training: true }) as tfjs.Tensor;
+      const D = m.discriminator;
+      const dVars = D.trainableWeights.map((w) => w.read() as tfjs.Variable);
+      const gVars = m.generator.trainableWeights.map((w) => w.read() as tfjs.Variable);
+      const dLoss = m.discriminatorOptimizer.minimize(() => {
+        const lr = D.apply([b.real, b.embedding], { training: true }) as tfjs.Tensor;
+        const lw = D.apply([b.wrong, b.embedding], { training: true }) as tfjs.Tensor;
+        const lf = D.apply([fake, b.embedding], { training: true }) as tfjs.Tensor;
+        return discriminatorLoss(tf, { real: lr, wrong: lw, fake: lf }, 'matching-aware');
+      }, true, dVars)!;
+      const gLoss = m.generatorOptimizer.minimize(() => {
+        const again = m.generator.apply([noise, b.embedding], { training: true }) as tfjs.Tensor;
+        const l = D.apply([again, b.embedding], { training: true }) as tfjs.Tensor;
+        return generatorLoss(tf, l);
+      }, true, gVars)!;
+      return [dLoss.dataSync()[0], gLoss.dataSync()[0]];
+    });
+
+  it('gives the same losses and weights as two G forwards, step after step', () => {
+    const preset = TINY_PRESET;
+    const make = (): GanClsModels => ({
+      generator: buildS2IGenerator(tf, { preset, seed: 11 }),
+      discriminator: buildS2IDiscriminator(tf, { preset, seed: 12 }),
+      ...createGanOptimizers(tf, preset),
+      zDim: preset.zDim,
+      variant: 'matching-aware',
+    });
+    const ours = make();
+    const ref = make();
+    const b = {
+      real: tf.randomUniform([preset.batchSize, preset.imageSize, preset.imageSize, 3], -1, 1, 'float32', 1),
+      wrong: tf.randomUniform([preset.batchSize, preset.imageSize, preset.imageSize, 3], -1, 1, 'float32', 2),
+      embedding: tf.randomNormal([preset.batchSize, 128], 0, 1, 'float32', 3),
+    };
+    const rngA = createRng(9);
+    const rngB = createRng(9);
+    const trainable = (m: tfjs.LayersModel) => m.trainableWeights.map((w) => Array.from((w.read() as tfjs.Tensor).dataSync()));
+    for (let step = 0; step < 3; step++) {
+      const s = ganClsStep(tf, ours, b, rngA);
+      const [dRef, gRef] = twoForwardStep(ref, b, rngB);
+      expect(s.dLoss).toBeCloseTo(dRef, 4);
+      expect(s.gLoss).toBeCloseTo(gRef, 4);
+    }
+    for (const [a, r] of [[ours.generator, ref.generator], [ours.discriminator, ref.discriminator]] as const) {
+      const wa = trainable(a);
+      const wr = trainable(r);
+      let worst = 0;
+      for (let k = 0; k < wa.length; k++) for (let i = 0; i < wa[k].length; i++) worst = Math.max(worst, Math.abs(wa[k][i] - wr[k][i]));
+      expect(worst).toBeLessThan(1e-4);
+      expect(worst).toBeGreaterThanOrEqual(0);
+    }
+    // and the weights did move: the comparison is not between two untouched models
+    const fresh = trainable(buildS2IGenerator(tf, { preset, seed: 11 }));
+    expect(Math.max(...trainable(ours.generator).flatMap((w, k) => w.map((x, i) => Math.abs(x - fresh[k][i]))))).toBeGreaterThan(1e-4);
+    tf.dispose([b.real, b.wrong, b.embedding]);
   });
 });

@@ -1,9 +1,11 @@
 // One GAN-CLS training step (§3.2), shared by S2I (image ← sound embedding) and I2S (LMS ← image
 // embedding): both generators take [noise, embedding] and both discriminators take [x, embedding].
-// Order as in GAN-CLS and the torch reference: one D update on real, wrong and fake pairs, then one
-// G update. The fake batch for D is generated once from this step's noise (no gradient to G); the G
-// update regenerates it from the same noise, so G's batch-norm running statistics see that batch
-// twice per step (torch sees it once) — harmless for training, noted for exactness.
+// Order as in GAN-CLS and the torch reference (bench/torch_s2i_step.py): G makes this step's fake
+// batch once; D is updated on real, wrong and fake pairs (no gradient to G); then D, updated, scores
+// the same fake batch again and G is updated through it. Reed et al.'s Algorithm 1 scores the fake
+// once, before D's update; we follow the torch code they and we build on (dcgan.torch / PyTorch's
+// DCGAN example), which scores it again with the updated D. One G forward per step: G's batch-norm
+// statistics see each batch once, as in torch.
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from '../tf/tfBackend';
 import type { ModelPreset } from '../models/presets';
@@ -65,26 +67,31 @@ export function ganClsStep(tf: Tf, models: GanClsModels, batch: GanClsBatch, rng
   try {
     const summary = tf.tidy(() => {
       const noise = tf.randomNormal([batchSize, models.zDim], 0, 1, 'float32', rng.seed());
-      const fake = G.apply([noise, batch.embedding], { training: true }) as tfjs.Tensor;
       let sReal: tfjs.Scalar | null = null;
       let sWrong: tfjs.Scalar | null = null;
       let sFake: tfjs.Scalar | null = null;
-      const dLoss = models.discriminatorOptimizer.minimize(() => {
-        const real = D.apply([batch.real, batch.embedding], { training: true }) as tfjs.Tensor;
-        const wrong = useWrong ? (D.apply([batch.wrong as tfjs.Tensor, batch.embedding], { training: true }) as tfjs.Tensor) : undefined;
-        const fakeLogits = D.apply([fake, batch.embedding], { training: true }) as tfjs.Tensor;
-        sReal = keep(meanScore(tf, real));
-        sWrong = wrong ? keep(meanScore(tf, wrong)) : null;
-        sFake = keep(meanScore(tf, fakeLogits));
-        return discriminatorLoss(tf, { real, wrong, fake: fakeLogits }, variant);
-      }, true, trainableVariables(D)) as tfjs.Scalar;
+      let dLoss: tfjs.Scalar | null = null;
+      // G's update is the outer gradient; D's update runs inside it, after G's one forward pass. The
+      // inner gradient (D's variables only) never reaches G; the outer one (G's variables, from
+      // gLoss) never reaches D's update: D's second forward reads its variables, which are leaves
+      // of the tape whatever their values, so nothing of the D branch lies between G and gLoss.
       const gLoss = models.generatorOptimizer.minimize(() => {
-        const regenerated = G.apply([noise, batch.embedding], { training: true }) as tfjs.Tensor;
-        const logits = D.apply([regenerated, batch.embedding], { training: true }) as tfjs.Tensor;
+        const fake = G.apply([noise, batch.embedding], { training: true }) as tfjs.Tensor;
+        dLoss = models.discriminatorOptimizer.minimize(() => {
+          const real = D.apply([batch.real, batch.embedding], { training: true }) as tfjs.Tensor;
+          const wrong = useWrong ? (D.apply([batch.wrong as tfjs.Tensor, batch.embedding], { training: true }) as tfjs.Tensor) : undefined;
+          const fakeLogits = D.apply([fake, batch.embedding], { training: true }) as tfjs.Tensor;
+          sReal = keep(meanScore(tf, real));
+          sWrong = wrong ? keep(meanScore(tf, wrong)) : null;
+          sFake = keep(meanScore(tf, fakeLogits));
+          return discriminatorLoss(tf, { real, wrong, fake: fakeLogits }, variant);
+        }, true, trainableVariables(D)) as tfjs.Scalar;
+        keep(dLoss);
+        const logits = D.apply([fake, batch.embedding], { training: true }) as tfjs.Tensor;
         return generatorLoss(tf, logits);
       }, true, trainableVariables(G)) as tfjs.Scalar;
       const nan = tf.scalar(Number.NaN);
-      return tf.stack([dLoss, gLoss, sReal ?? nan, sWrong ?? nan, sFake ?? nan]);
+      return tf.stack([dLoss!, gLoss, sReal ?? nan, sWrong ?? nan, sFake ?? nan]);
     });
     const [dLoss, gLoss, dReal, dWrong, dFake] = Array.from(summary.dataSync());
     summary.dispose();
