@@ -179,11 +179,27 @@ function splitKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
  * Copies the box [begin, begin + size) of a row-major `inShape` tensor into the box starting at
  * `outBegin` of a row-major `outShape` tensor, one innermost row at a time (slice and pad).
  */
-export function copyBox(src: Float32Array, inShape: number[], begin: number[], size: number[],
-  dst: Float32Array, outShape: number[], outBegin: number[]): void {
+export function copyBox(src: Float32Array, inShape0: number[], begin0: number[], size0: number[],
+  dst: Float32Array, outShape0: number[], outBegin0: number[]): void {
+  if (size0.length === 0 || size0.some((d) => d === 0)) return;
+  // trailing axes copied whole on both sides (an NHWC map's channels when only H and W are padded
+  // or cropped) merge into the axis before them: longer rows, fewer of them
+  const inShape = [...inShape0];
+  const begin = [...begin0];
+  const size = [...size0];
+  const outShape = [...outShape0];
+  const outBegin = [...outBegin0];
+  while (inShape.length > 1) {
+    const l = inShape.length - 1;
+    if (begin[l] !== 0 || outBegin[l] !== 0 || size[l] !== inShape[l] || size[l] !== outShape[l]) break;
+    const n = size[l];
+    for (const a of [inShape, size, outShape, begin, outBegin]) {
+      a.pop();
+      a[l - 1] *= n;
+    }
+  }
   const rank = inShape.length;
   const row = size[rank - 1];
-  if (row === 0 || size.some((d) => d === 0)) return;
   const inStrides = new Array<number>(rank);
   const outStrides = new Array<number>(rank);
   inStrides[rank - 1] = 1;
@@ -201,7 +217,9 @@ export function copyBox(src: Float32Array, inShape: number[], begin: number[], s
       si += (begin[d] + idx[d]) * inStrides[d];
       di += (outBegin[d] + idx[d]) * outStrides[d];
     }
-    dst.set(src.subarray(si, si + row), di);
+    // short rows element by element: subarray + set costs more than the copy below ~16 floats
+    if (row < 16) for (let k = 0; k < row; k++) dst[di + k] = src[si + k];
+    else dst.set(src.subarray(si, si + row), di);
     for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < size[d]) break;
       idx[d] = 0;

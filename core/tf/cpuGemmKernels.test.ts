@@ -173,6 +173,9 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
         ...tf.split(x, [3, 4], 3), ...tf.split(x, 7, -1), ...tf.split(x, 5, 1),
         tf.slice(x, [1, 0, 2, 1], [2, 5, 3, 5]), tf.slice(x, [0, 1], [-1, 3]), tf.slice(tf.reshape(x, [840]), [7], [100]),
         tf.pad(x, [[0, 1], [2, 0], [1, 1], [0, 0]]), tf.pad(x, [[1, 1], [0, 0], [0, 0], [3, 2]], 0.5), tf.pad(tf.reshape(x, [840]), [[3, 4]]),
+        // copyBox merges axes copied whole (one-channel maps as the I2S D pads them; rows crossing 16 floats)
+        tf.pad(tf.reshape(x, [4, 5, 42, 1]), [[0, 0], [1, 1], [1, 1], [0, 0]]), tf.slice(tf.reshape(x, [4, 5, 42, 1]), [0, 1, 1, 0], [4, 3, 40, 1]),
+        tf.pad(x, [[0, 0], [1, 2], [0, 0], [0, 0]]), tf.slice(x, [1, 1, 0, 0], [3, 3, 6, 7]), tf.slice(x, [0, 0, 1, 2], [4, 5, 4, 3]),
       ];
       // Batch norm as tf.layers does it in training, differentiated w.r.t. x, γ and β.
       const gamma = tf.randomNormal([7], 1, 0.1, 'float32', 8);
