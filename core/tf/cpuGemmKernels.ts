@@ -12,6 +12,7 @@ import type { Tf } from './tfTypes';
 import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, conv2dBackpropInputNhwc } from './cpuConvKernels';
 import { elementwiseKernels } from './cpuElementwiseKernels';
 import { installNormKernels } from './cpuNormKernels';
+import { useCheapSavedTensors } from './savedTensors';
 import { gemm } from './kernels/gemm';
 import { gemmAvailable, type Values } from './kernels/runtime';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './kernels/conv';
@@ -239,6 +240,7 @@ export function useCpuKernels(tf: Tf, mode: CpuKernelMode): boolean {
   const orig = (name: string): KernelConfig => originals.get(name) as KernelConfig;
   for (const name of originals.keys()) replace(tf, name, orig(name).kernelFunc as never);
   installNormKernels(tf, mode === 'gemm');
+  useCheapSavedTensors(tf, mode === 'gemm');
   if (mode === 'stock') {
     current.set(tf.registerKernel, mode);
     return true;
