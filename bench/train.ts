@@ -1,4 +1,4 @@
-// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--all] [--i2s-paper] [--no-torch]`:
+// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--all] [--i2s-paper] [--no-torch] [--no-profile]`:
 // images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
 // core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
 //   cpu-fast  im2col + WebAssembly-SIMD GEMM convs, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
@@ -6,7 +6,7 @@
 //   stock     tfjs-backend-cpu 4.22 as shipped
 // and, in the same run, the PyTorch reference steps on /usr/bin/python3 with the same networks and
 // batch: S2I bench/torch_s2i_step.py, I2S bench/torch_i2s_step.py. Prints each figure, the ratio PyTorch ÷ ours
-// (images/s), and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
+// (images/s), a per-kernel profile of one tiny step of each net, and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
 // with --i2s-paper: its 12 extra 3×3 layers on 32×32×128 maps make a step take minutes). cpu-js and
 // stock are slow at the paper preset (minutes per step): they run there only with --all.
 import { spawnSync } from 'node:child_process';
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadTf } from '../core/tf/tfBackend';
 import { type CpuKernelMode } from '../core/tf/cpuGemmKernels';
 import { PRESETS, type PresetName } from '../core/models/presets';
-import { timeSteps, type GanNet as Net, type StepTiming } from '../core/training/ganStepTiming';
+import { profileStep, timeSteps, type GanNet as Net, type StepProfile, type StepTiming } from '../core/training/ganStepTiming';
 
 const PYTHON = '/usr/bin/python3';
 const TORCH_SCRIPTS: Record<Net, string> = {
@@ -101,6 +101,16 @@ export async function run(args: string[]): Promise<void> {
       }
     }
   }
+  // op by op: where a tiny step's time goes (tfjs's per-op overhead is what separates us from PyTorch there)
+  const profiles: StepProfile[] = [];
+  if (presets.includes('tiny') && !flag(args, '--no-profile')) {
+    for (const net of ['s2i', 'i2s'] as const) {
+      const p = await profileStep(tf, net, 'tiny');
+      profiles.push({ ...p, ops: p.ops.slice(0, 12) });
+      say(`profile ${net.toUpperCase()} tiny (cpu-fast, one step): ${p.kernels} kernels, ${p.kernelMs.toFixed(1)} ms in kernels of ${p.wallMs.toFixed(1)} ms wall (profiling adds to both)`);
+      for (const o of p.ops.slice(0, 12)) say(`  ${o.name.padEnd(28)} ${String(o.calls).padStart(4)} calls ${o.ms.toFixed(2).padStart(8)} ms`);
+    }
+  }
   const ratios: Record<string, number> = {};
   for (const t of ours) {
     const tr = torch[`${t.net}_${t.preset}`];
@@ -109,6 +119,6 @@ export async function run(args: string[]): Promise<void> {
   say(JSON.stringify({
     bench: 'train', chosen: backend,
     ours: ours.map(({ losses: _l, ...rest }) => rest),
-    torch, ratioTorchOverOurs: ratios,
+    torch, ratioTorchOverOurs: ratios, profiles,
   }));
 }

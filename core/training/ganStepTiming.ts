@@ -66,3 +66,51 @@ export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: Cpu
     losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
   };
 }
+
+export interface StepProfile {
+  net: GanNet;
+  preset: PresetName;
+  /** kernels run by one step, and the sum of their times */
+  kernels: number;
+  kernelMs: number;
+  /** wall time of the profiled step: what is not kernel time is tfjs's per-op bookkeeping (slower while profiling) */
+  wallMs: number;
+  /** kernel name → calls per step and milliseconds, most time first */
+  ops: Array<{ name: string; calls: number; ms: number }>;
+}
+
+/**
+ * One cpu-fast step under tf.profile, after two warm-up steps: which kernels a step runs, how many
+ * and for how long — the op-by-op view behind the step times of `npm run bench -- train`.
+ */
+export async function profileStep(tf: Tf, net: GanNet, presetName: PresetName): Promise<StepProfile> {
+  if (!useCpuKernels(tf, 'gemm')) throw new Error('kernel set gemm is not available here');
+  const preset = PRESETS[presetName];
+  const models = buildModels(tf, net, preset);
+  const batch = makeBatch(tf, net, preset);
+  const rng = createRng(5);
+  try {
+    ganClsStep(tf, models, batch, rng);
+    ganClsStep(tf, models, batch, rng);
+    const t0 = performance.now();
+    const info = await tf.profile(() => void ganClsStep(tf, models, batch, rng));
+    const wallMs = performance.now() - t0;
+    const byName = new Map<string, { calls: number; ms: number }>();
+    // op scopes (`fusedConv2d__op`) wrap the kernels they run, which are listed too: counted once
+    const kernels = info.kernels.filter((k) => !k.name.endsWith('__op'));
+    for (const k of kernels) {
+      const e = byName.get(k.name) ?? { calls: 0, ms: 0 };
+      e.calls++;
+      e.ms += Number(await k.kernelTimeMs) || 0;
+      byName.set(k.name, e);
+    }
+    const ops = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
+    return { net, preset: presetName, kernels: kernels.length, kernelMs: ops.reduce((s, o) => s + o.ms, 0), wallMs, ops };
+  } finally {
+    tf.dispose([batch.real, batch.wrong, batch.embedding]);
+    models.generator.dispose();
+    models.discriminator.dispose();
+    models.generatorOptimizer.dispose();
+    models.discriminatorOptimizer.dispose();
+  }
+}
