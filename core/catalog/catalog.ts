@@ -199,3 +199,12 @@ export function osUser(): string {
 export function nowIso(): string {
   return new Date().toISOString();
 }
+
+/**
+ * A token that changes whenever anything is written to the catalog, by this connection
+ * (total_changes) or by any other process (SQLite's data_version): answers computed from the
+ * rows can be kept until it moves.
+ */
+export function catalogVersion(cat: Catalog): string {
+  return `${cat.db.pragma('data_version', { simple: true })}:${cat.db.prepare('SELECT total_changes()').pluck().get()}`;
+}

@@ -7,7 +7,7 @@
 // written by another process are seen and nothing stale is reported. (c) When nothing at all was
 // written to the database since the last answer (SQLite's data_version for other connections,
 // total_changes() for this one), that answer is returned as is: a filter or scroll costs nothing.
-import type { Catalog } from '../catalog/catalog';
+import { type Catalog, catalogVersion } from '../catalog/catalog';
 import type { PairRow } from '../catalog/pairsRepo';
 import type { FeatureKind } from './featureJobs';
 
@@ -84,7 +84,7 @@ const ROWS_PER_READ = 4000;
  */
 function* statusSteps(cat: Catalog, datasetId: number, opts: StatusOptions, keysOf: KeysOf): Generator<void, QuickStatus> {
   // nothing written since the last answer (by this connection: total_changes; by any other: data_version)? the same answer
-  const version = `${cat.db.pragma('data_version', { simple: true })}:${cat.db.prepare('SELECT total_changes()').pluck().get()}`;
+  const version = catalogVersion(cat);
   const ask = JSON.stringify([datasetId, !!opts.includeRejected, opts.features ?? null, opts.pairIds ?? null]);
   const prev = indexes.get(cat)?.answers.get(ask);
   if (prev && prev.version === version) return { ...prev.st };

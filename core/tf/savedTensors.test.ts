@@ -11,12 +11,13 @@ const { tf } = await loadTf();
 function gradsOnce(w: tfjs.Variable, g: tfjs.Variable): { value: number; grads: number[][] } {
   const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 1);
   const out = tf.tidy(() => {
-    const square = tf.customGrad((a: tfjs.Tensor, save: (t: tfjs.Tensor[]) => void) => {
-      save([a]);
-      return { value: tf.square(a), gradFunc: (dy: tfjs.Tensor, saved: tfjs.Tensor[]) => tf.mul(dy, tf.mul(saved[0], 2)) };
+    const square = tf.customGrad((...args: (tfjs.Tensor | tfjs.GradSaveFunc)[]) => {
+      const a = args[0] as tfjs.Tensor;
+      (args[1] as tfjs.GradSaveFunc)([a]);
+      return { value: tf.square(a), gradFunc: (dy: tfjs.Tensor | tfjs.Tensor[], saved: tfjs.Tensor[]) => tf.mul(dy as tfjs.Tensor, tf.mul(saved[0], 2)) };
     });
     const f = () => {
-      const y = tf.conv2d(x, w as tfjs.Tensor4D, 1, 'same');
+      const y = tf.conv2d(x as tfjs.Tensor4D, w as tfjs.Tensor4D, 1, 'same');
       const { mean, variance } = tf.moments(y, [0, 1, 2]);
       const n = tf.batchNorm(y as tfjs.Tensor4D, mean, variance, tf.zeros([4]), g as tfjs.Tensor1D, 1e-5);
       return tf.mean(square(tf.leakyRelu(n, 0.2)) as tfjs.Tensor) as tfjs.Scalar;
