@@ -65,7 +65,8 @@ export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array
 
 /** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (kernels/conv.ts); GEMM + col2im for few channels. */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
-  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
+  // (the implicit pass's columns are dx's channels, in blocks of 8: one channel would waste 7 of 8)
+  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   return conv2dBackpropInputImplicit(dy, w, geometryOf(info));
 }
 

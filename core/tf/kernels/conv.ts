@@ -198,8 +198,11 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     for (let b = 0; b < batch; b++) {
       for (const ih of ihs) {
         for (const iw of iws) {
-          dx.set(src.subarray(r * inC, (r + 1) * inC), ((b * inH + ih) * inW + iw) * inC);
-          r++;
+          const from = r++ * inC;
+          const to = ((b * inH + ih) * inW + iw) * inC;
+          // a few channels element by element: subarray + set per pixel costs more than the copy
+          if (inC < 16) for (let c = 0; c < inC; c++) dx[to + c] = src[from + c];
+          else dx.set(src.subarray(from, from + inC), to);
         }
       }
     }
