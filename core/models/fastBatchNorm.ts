@@ -50,12 +50,16 @@ export function fastBatchNormClass(tf: Tf): BatchNormClass {
       const { gamma, beta, movingMean, movingVariance, momentum, epsilon } = self;
       return tf.tidy(() => {
         const [y, mean, variance] = batchNormTrain(tf, input, (gamma as tfjs.LayerVariable).read(), (beta as tfjs.LayerVariable).read(), epsilon);
-        // tfjs-layers' doMovingAverage: v ← v − (v − value)·(1 − momentum).
+        // tfjs-layers' doMovingAverage, v ← v − (v − value)·(1 − momentum), on the few channel values
+        // in float32 arithmetic (each step rounded with Math.fround, as the three stock kernels round
+        // theirs: the same bits) and written as one new tensor, not three kernel calls per statistic
+        const keep = Math.fround(1 - momentum);
         const update = (variable: tfjs.LayerVariable, value: tfjs.Tensor): void => {
-          tf.tidy(() => {
-            const orig = variable.read();
-            variable.write(tf.sub(orig, tf.mul(tf.sub(orig, value), 1 - momentum)));
-          });
+          const v = variable.read().dataSync();
+          const x = value.dataSync();
+          const next = new Float32Array(v.length);
+          for (let i = 0; i < v.length; i++) next[i] = Math.fround(v[i] - Math.fround(Math.fround(v[i] - x[i]) * keep));
+          variable.write(tf.tensor(next, variable.shape, 'float32'));
         };
         update(movingMean, mean);
         update(movingVariance, variance);
