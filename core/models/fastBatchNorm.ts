@@ -59,7 +59,7 @@ export function fastBatchNormClass(tf: Tf): BatchNormClass {
           const x = value.dataSync();
           const next = new Float32Array(v.length);
           for (let i = 0; i < v.length; i++) next[i] = Math.fround(v[i] - Math.fround(Math.fround(v[i] - x[i]) * keep));
-          variable.write(tf.tensor(next, variable.shape, 'float32'));
+          variable.write(tf.tensor(next, variable.read().shape, 'float32'));
         };
         update(movingMean, mean);
         update(movingVariance, variance);
