@@ -13,7 +13,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(root, 'main/index.ts'), trainWorker: resolve(root, 'workers/trainWorker.ts'), featureWorker: resolve(root, 'core/datasets/featureWorker.ts') }, external: nodeExternals },
+      rollupOptions: { input: { index: resolve(root, 'main/index.ts'), trainWorker: resolve(root, 'workers/trainWorker.ts'), featureWorker: resolve(root, 'core/datasets/featureWorker.ts'), featureStatusWorker: resolve(root, 'core/datasets/featureStatusWorker.ts') }, external: nodeExternals },
     },
   },
   preload: {

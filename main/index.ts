@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { openStudio, type StudioContext } from '../core/studio/context';
 import { API_METHODS, IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, IPC_PICK_PATH_CHANNEL, MEDIA_PROTOCOL, PickPathRequestSchema } from '../core/contract/api';
 import { dispatch } from '../core/api/dispatch';
-import { mediaFileFor, parseRange } from '../core/api/mediaFiles';
+import { mediaFileFor, mediaThumbFor, parseRange } from '../core/api/mediaFiles';
 import { handlers } from '../core/api/handlers';
 import { listDatasets } from '../core/catalog/datasetsRepo';
 import { createDemoWithFeatures, featureTasks } from '../core/studio/featureTasks';
@@ -91,6 +91,7 @@ async function start(): Promise<void> {
   studio.supervisor = new RunSupervisor(studio, electronWorkerLauncher);
   studio.supervisor.pump();
   featureTasks(studio).resumePending(); // feature work a killed studio left unfinished
+  featureTasks(studio).warmStatus(); // each dataset's feature counts, on their thread, before the screen asks
 
   for (const method of API_METHODS) {
     ipcMain.handle(IPC_CALL_PREFIX + method, (event, input: unknown) =>
@@ -114,9 +115,10 @@ async function start(): Promise<void> {
   studio.events.on((e) => {
     for (const w of BrowserWindow.getAllWindows()) if (isAppUrl(w.webContents.getURL(), APP_URL)) w.webContents.send(IPC_EVENT_CHANNEL, e);
   });
-  protocol.handle(MEDIA_PROTOCOL, (req) => {
-    const hash = new URL(req.url).hostname;
-    const media = mediaFileFor(studio, hash);
+  protocol.handle(MEDIA_PROTOCOL, async (req) => {
+    const url = new URL(req.url);
+    const hash = url.hostname;
+    const media = url.searchParams.get('thumb') === '1' ? await mediaThumbFor(studio, hash) : mediaFileFor(studio, hash);
     if (!media) return new Response('not found', { status: 404 });
     const range = parseRange(req.headers.get('range'), media.size);
     if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { 'content-range': `bytes */${media.size}` } });

@@ -59,6 +59,7 @@ export function registerServe(program: Command): void {
       ctx.supervisor = new RunSupervisor(ctx, nodeWorkerLauncher);
       ctx.supervisor.pump(); // runs queued while no studio was serving (e.g. `avstudio train --detach`)
       featureTasks(ctx).resumePending(); // feature work a killed studio left unfinished
+      featureTasks(ctx).warmStatus(); // each dataset's feature counts, on their thread, before the screen asks
       const staticDir = existsSync(WEB_DIST_DIR) ? WEB_DIST_DIR : undefined;
       let server;
       try {

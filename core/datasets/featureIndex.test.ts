@@ -8,6 +8,7 @@ import { BlobStore } from '../store/blobStore';
 import { editPair } from './curation';
 import { featureStatus, pairFeatureKeys, quickFeatureStatusOf } from './materialize';
 import { tempCatalog, tempDir } from './testFixtures';
+import { featureStatusCounts, quickFeatureStatusOffThread, stopFeatureStatusThread } from './featureStatusThread';
 
 const N = 20_000;
 
@@ -127,4 +128,33 @@ describe('the async status a server answers with', () => {
     fresh.close();
     cat.close();
   });
+});
+
+describe('the status on a worker thread (serve, Electron)', () => {
+  it('gives the same answer as this thread, sees writes made since, and falls back here when the thread is gone', async () => {
+    const cat = tempCatalog();
+    const ds = bigDataset(cat);
+    try {
+      const ref = slowStatus(cat, ds);
+      const before = featureStatusCounts();
+      expect(await quickFeatureStatusOffThread(cat, ds)).toEqual(ref);
+      // features stored for 100 pairs by this connection: the thread's own connection sees them
+      const pairs = listPairs(cat, { datasetId: ds, limit: 100 }).items;
+      const add = cat.db.prepare("INSERT OR IGNORE INTO feature_cache (key, rep, blob_hash, shape, created_at) VALUES (?, 'lms', 'h', '[]', ?)");
+      cat.tx(() => { for (const p of pairs) add.run(pairFeatureKeys(p).lms, nowIso()); });
+      const after = await quickFeatureStatusOffThread(cat, ds);
+      expect(after).toEqual(slowStatus(cat, ds));
+      expect(after.lms).toBe(ref.lms + 100);
+      expect(await quickFeatureStatusOffThread(cat, ds, { features: ['lms'], pairIds: pairs.map((p) => p.id) })).toEqual({ pairs: 100, done: 100, lms: 100, image: 0 });
+      expect(featureStatusCounts()).toEqual({ thread: before.thread + 3, here: before.here }); // answered there, not here
+      // the thread killed while answering: the caller still gets the answer, computed here
+      const asked = quickFeatureStatusOffThread(cat, ds, { includeRejected: true });
+      await stopFeatureStatusThread();
+      expect(await asked).toEqual(after);
+      expect(featureStatusCounts().here).toBe(before.here + 1);
+    } finally {
+      await stopFeatureStatusThread();
+      cat.close();
+    }
+  }, 60_000);
 });

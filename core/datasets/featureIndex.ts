@@ -75,7 +75,7 @@ type KeysOf = (p: PairRow) => { lms: string; image: string };
 /** Longest stretch of work between two yields of the async status, so requests interleave. */
 const SLICE_MS = 12;
 /** Pairs per read of the pairs table (a few ms each). */
-const ROWS_PER_READ = 4000;
+const ROWS_PER_READ = 1000;
 
 /**
  * The status computation as a generator that yields about every SLICE_MS of work (the first sight

@@ -3,11 +3,8 @@
 // (what the feature is made from, not which pair asked) in feature_cache + the blob store. A second
 // call finds everything cached and computes nothing. Plain async function with a progress callback
 // and an AbortSignal; each feature is stored blob-first, then its row, so a cancel keeps what is done.
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { type Catalog, nowIso } from '../catalog/catalog';
@@ -21,26 +18,14 @@ import { featureMatrix, type FeatureMatrix } from '../media/spectrogram';
 import { computeRepresentation } from '../media/representations';
 import type { BlobStore } from '../store/blobStore';
 import { quickFeatureStatus, quickFeatureStatusAsync } from './featureIndex';
+import { IMAGE_REP, LMS_REP, pairFeatureKeys } from './featureKeys';
+import { workerThreadEntry } from './workerThreadEntry';
 import { type FeatureJob, type FeatureKind, type FeatureOutput, runFeatureJob, type SourceWork } from './featureJobs';
 import { pairChunk, pairImage64, sourceOf, TrackCache } from './pairMedia';
 
 export type { FeatureKind } from './featureJobs';
 
-/** Bump when the way a feature is computed changes: old cache entries are then simply not found. */
-export const FEATURE_VERSION = 1;
-export const LMS_REP = 'lms';
-export const IMAGE_REP = 'image64';
-
-const key = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** The cache keys of a pair's LMS and 64×64 picture (depend only on content, window, frame and crop). */
-export function pairFeatureKeys(pair: PairRow): { lms: string; image: string } {
-  const picture = pair.image ? `image:${pair.image.hash}` : pair.video ? `video:${pair.video.hash}@${pair.frameS}` : 'none';
-  return {
-    lms: key(`${LMS_REP}:v${FEATURE_VERSION}:${pair.audio.hash}:${pair.startS}:${pair.durS}`),
-    image: key(`${IMAGE_REP}:v${FEATURE_VERSION}:${picture}:${pair.crop ? JSON.stringify(pair.crop) : 'whole'}`),
-  };
-}
+export { FEATURE_VERSION, IMAGE_REP, LMS_REP, pairFeatureKeys } from './featureKeys';
 
 export interface MaterializeProgress {
   /** pairs whose wanted features are all stored (or failed) */
@@ -253,7 +238,7 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
   };
   // threads take a moment to load: start them while planning when the first pairs lack features
   const threads = runnersOf(opts) - 1;
-  const entry = threads > 0 ? featureWorkerEntry() : null;
+  const entry = threads > 0 ? workerThreadEntry('featureWorker') : null;
   const sample = pairs.slice(0, 8).map((p) => pairFeatureKeys(p));
   const likelyWork = sample.some((k) => (kinds.has('lms') && !has(k.lms, 'npy')) || (kinds.has('image') && !has(k.image, 'png')));
   const pre = entry && likelyWork ? Array.from({ length: threads }, () => spawnWorker(entry)) : [];
@@ -361,7 +346,7 @@ function spawnWorker(entry: () => Worker): PooledWorker {
 async function runJobs(jobs: FeatureJob[], onOutput: (o: FeatureOutput) => void, opts: MaterializeOptions, onJobFailed: (job: FeatureJob, reason: string) => void, pre: PooledWorker[] = []): Promise<void> {
   const threads = Math.max(0, Math.min(runnersOf(opts), jobs.length) - 1);
   for (const extra of pre.splice(threads)) void extra.w.terminate();
-  const entry = threads > 0 ? featureWorkerEntry() : null;
+  const entry = threads > 0 ? workerThreadEntry('featureWorker') : null;
   const queue = [...jobs];
   const cancelled = () => new AvError('cancelled', 'materialisation was cancelled');
   const inline = async () => {
@@ -448,20 +433,3 @@ function runnersOf(opts: MaterializeOptions): number {
   return Math.max(1, opts.workers ?? availableParallelism());
 }
 
-/** How to start a feature worker thread: from source through tsx, or the bundled featureWorker.js. */
-function featureWorkerEntry(): (() => Worker) | null {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    let tsx: string;
-    try {
-      tsx = import.meta.resolve('tsx/esm/api');
-    } catch {
-      return null;
-    }
-    const src = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(new URL('./featureWorker.ts', here).href)}); });`;
-    return () => new Worker(src, { eval: true });
-  }
-  const dir = dirname(fileURLToPath(here));
-  const built = [join(dir, 'featureWorker.js'), join(dir, '..', 'featureWorker.js')].find((f) => existsSync(f));
-  return built ? () => new Worker(built) : null;
-}

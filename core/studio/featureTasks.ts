@@ -8,9 +8,10 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudioContext } from './context';
 import type { DatasetFeatures, FeatureTask } from '../contract/datasetsContract';
-import { findDataset, getDataset } from '../catalog/datasetsRepo';
+import { findDataset, getDataset, listDatasets } from '../catalog/datasetsRepo';
 import { toAvError } from '../errors';
-import { type FeatureKind, materializeDataset, quickFeatureStatusOf } from '../datasets/materialize';
+import { type FeatureKind, materializeDataset } from '../datasets/materialize';
+import { quickFeatureStatusOffThread } from '../datasets/featureStatusThread';
 import { createDemoDataset, DEMO_DATASET_NAME } from '../datasets/demoDataset';
 
 const PENDING_FILE = 'features-pending.json';
@@ -124,8 +125,17 @@ export class FeatureTasks {
 
   /** The dataset's feature counts (catalog rows only, yielding to other requests) and its task. */
   async status(datasetId: number): Promise<DatasetFeatures> {
-    const s = await quickFeatureStatusOf(this.ctx.catalog, datasetId);
+    // on a worker thread: a server's event loop stays free for the pages and filters asked meanwhile
+    const s = await quickFeatureStatusOffThread(this.ctx.catalog, getDataset(this.ctx.catalog, datasetId).id);
     return { datasetId, pairs: s.pairs, done: s.done, lms: s.lms, image: s.image, task: this.task(datasetId) };
+  }
+
+  /**
+   * Starts the feature status of every dataset on its worker thread, in the background: what the
+   * Datasets screen asks first is then ready (or under way) when a window opens on this process.
+   */
+  warmStatus(): void {
+    for (const d of listDatasets(this.ctx.catalog)) void this.status(d.id).catch(() => undefined);
   }
 
   /** Starts again the feature work a previous studio process left unfinished; returns the dataset ids. */
