@@ -20,8 +20,8 @@ const bridge = {
     ipcRenderer.on(IPC_EVENT_CHANNEL, wrapped);
     return () => ipcRenderer.removeListener(IPC_EVENT_CHANNEL, wrapped);
   },
-  mediaUrl(hash: string): string {
-    return `${MEDIA_PROTOCOL}://${encodeURIComponent(hash)}`;
+  mediaUrl(hash: string, variant?: 'thumb'): string {
+    return `${MEDIA_PROTOCOL}://${encodeURIComponent(hash)}${variant === 'thumb' ? '?thumb=1' : ''}`;
   },
   /** the native open dialog (folder, or a file for manifests): the chosen path or null */
   async pickPath(request: unknown): Promise<string | null> {

@@ -22,7 +22,7 @@ import { networkInterfaces } from 'node:os';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { dispatch, type ApiHandlers } from '../core/api/dispatch';
 import type { StudioContext } from '../core/studio/context';
-import { mediaFileFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
+import { mediaFileFor, mediaThumbFor, parseRange, type MediaFile } from '../core/api/mediaFiles';
 import { AvError, httpStatusFor, toAvError, type ErrorPayload } from '../core/errors';
 import { RATER_METHODS } from '../core/contract/humanEvalContract';
 import { findRaterByToken, raterMayFetch, type RaterRow } from '../core/humaneval/rater';
@@ -300,7 +300,8 @@ export function startServer(opts: ServeOptions): Promise<RunningServer> {
         if (crossSite(req)) return sendError(res, { kind: 'unauthorized', message: 'media are not served to other sites' }, 403);
         const hash = decodePart(url.pathname.slice(7));
         if (principal.kind === 'rater' && !raterMayFetch(opts.ctx.catalog, principal.rater, hash)) return outOfScope(res, 'fetch this file');
-        const media = mediaFileFor(opts.ctx, hash);
+        // ?thumb=1: what a grid card shows (a small copy of a large picture, core/media/thumbnails.ts)
+        const media = url.searchParams.get('thumb') === '1' ? await mediaThumbFor(opts.ctx, hash) : mediaFileFor(opts.ctx, hash);
         if (!media) return sendError(res, { kind: 'not_found', message: `no stored or imported file with hash ${hash}` });
         return serveMedia(req, res, media);
       }

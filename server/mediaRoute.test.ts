@@ -1,6 +1,9 @@
 // /media/<hash>: blob-store files and imported files (sources table), with HTTP Range for seeking.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { nowIso } from '../core/catalog/catalog';
 import { openStudio, type StudioContext } from '../core/studio/context';
 import { callOrThrow } from '../core/api/dispatch';
 import { handlers } from '../core/api/handlers';
@@ -61,5 +64,41 @@ describe('/media/<hash>', () => {
     expect((await fetch(`${origin}/media/${'a'.repeat(64)}`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${origin}/media/..%2F..%2Fcatalog.sqlite`, { headers: auth })).status).toBe(404);
     expect((await fetch(`${origin}/media/${'a'.repeat(64)}`)).status).toBe(401);
+  });
+
+  it('?thumb=1: a small JPEG of a large picture, made once and kept; small pictures and other media as they are', async () => {
+    const big = join(dir, 'big.jpg');
+    writeFileSync(big, await sharp({ create: { width: 1920, height: 1080, channels: 3, background: { r: 200, g: 40, b: 90 } } }).jpeg().toBuffer());
+    const small = join(dir, 'small.png');
+    writeFileSync(small, await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toBuffer());
+    const hashes = { big: 'b'.repeat(64), small: 'c'.repeat(64) };
+    const add = ctx.catalog.db.prepare("INSERT INTO sources (hash, kind, path, original_name, bytes, created_at) VALUES (?, 'image', ?, ?, 0, ?)");
+    add.run(hashes.big, big, 'big.jpg', nowIso());
+    add.run(hashes.small, small, 'small.png', nowIso());
+
+    const thumb = await fetch(`${origin}/media/${hashes.big}?thumb=1`, { headers: auth });
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
+    expect([meta.width, meta.height]).toEqual([128, 72]); // fits 128 × 128, aspect kept
+    const kept = join(ctx.home.thumbsDir, hashes.big.slice(0, 2), `${hashes.big}-128.jpg`);
+    expect(existsSync(kept)).toBe(true);
+    // the whole file without ?thumb
+    const whole = await fetch(`${origin}/media/${hashes.big}`, { headers: auth });
+    expect(Buffer.from(await whole.arrayBuffer()).equals(readFileSync(big))).toBe(true);
+    // a picture already small, and a file that is not a picture: served as they are
+    const same = await fetch(`${origin}/media/${hashes.small}?thumb=1`, { headers: auth });
+    expect(Buffer.from(await same.arrayBuffer()).equals(readFileSync(small))).toBe(true);
+    const pair = (await callOrThrow(handlers, ctx, 'pairs.list', { datasetId: 1, limit: 1 })).items[0];
+    const audio = await fetch(`${origin}/media/${pair.audio.hash}?thumb=1`, { headers: auth });
+    expect(audio.headers.get('content-type')).toBe('audio/wav');
+    // a picture that cannot be decoded: the file as it is (the browser shows what it can), nothing kept
+    const broken = join(dir, 'broken.jpg');
+    writeFileSync(broken, Buffer.from('not a jpeg at all'));
+    add.run('d'.repeat(64), broken, 'broken.jpg', nowIso());
+    const b = await fetch(`${origin}/media/${'d'.repeat(64)}?thumb=1`, { headers: auth });
+    expect(b.status).toBe(200);
+    expect(Buffer.from(await b.arrayBuffer()).toString()).toBe('not a jpeg at all');
+    expect(existsSync(join(ctx.home.thumbsDir, 'dd'))).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, relative } from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import { isBlobHash, type BlobStore } from '../store/blobStore';
+import { THUMB_PX, thumbnailOf } from '../media/thumbnails';
 
 export const MEDIA_MIME: Record<string, string> = {
   '.wav': 'audio/wav',
@@ -34,7 +35,7 @@ export interface MediaFile {
   size: number;
   mime: string;
   /** where it was found */
-  from: 'blobs' | 'sources';
+  from: 'blobs' | 'sources' | 'thumbs';
 }
 
 function describe(file: string, from: MediaFile['from']): MediaFile | null {
@@ -59,6 +60,17 @@ export function mediaFileFor(ctx: { blobs: BlobStore; catalog: Catalog }, hash: 
   const rel = relative(ctx.blobs.root, row.path);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return null;
   return describe(row.path, 'sources');
+}
+
+/**
+ * What a grid card shows for a content hash: a picture's thumbnail (made once, core/media/
+ * thumbnails.ts), or the file itself when it is small already, not a picture, or not decodable.
+ */
+export async function mediaThumbFor(ctx: { blobs: BlobStore; catalog: Catalog; home: { thumbsDir: string } }, hash: string): Promise<MediaFile | null> {
+  const media = mediaFileFor(ctx, hash);
+  if (!media || !media.mime.startsWith('image/')) return media;
+  const thumb = await thumbnailOf(ctx.home.thumbsDir, hash, media.file, THUMB_PX);
+  return thumb ? describe(thumb, 'thumbs') ?? media : media;
 }
 
 export type ByteRange = { start: number; end: number };

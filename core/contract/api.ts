@@ -318,7 +318,8 @@ export type StudioEvent = z.infer<typeof EventSchema>;
 export interface StudioApi {
   call<M extends ApiMethod>(method: M, input: ApiInput<M>): Promise<ApiOutput<M>>;
   onEvent(listener: (e: StudioEvent) => void): () => void;
-  mediaUrl(hash: string): string;
+  /** a stored or imported file by content hash; 'thumb': what a grid card shows (a small copy of a large picture) */
+  mediaUrl(hash: string, variant?: 'thumb'): string;
 }
 
 export const IPC_CALL_PREFIX = 'avstudio:api:';

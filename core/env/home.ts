@@ -19,6 +19,8 @@ export interface HomeLayout {
   blobsDir: string;
   runsDir: string;
   tmpDir: string;
+  /** small copies of large pictures for the pair grid (core/media/thumbnails.ts) */
+  thumbsDir: string;
 }
 
 export function homeLayout(root: string): HomeLayout {
@@ -28,6 +30,7 @@ export function homeLayout(root: string): HomeLayout {
     blobsDir: join(root, 'blobs'),
     runsDir: join(root, 'runs'),
     tmpDir: join(root, 'tmp'),
+    thumbsDir: join(root, 'thumbs'),
   };
 }
 

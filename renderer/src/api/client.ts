@@ -24,7 +24,8 @@ type Envelope = { ok: true; result: unknown } | { ok: false; error: ApiErrorPayl
 interface Bridge {
   call(method: string, input: unknown): Promise<unknown>;
   onEvent(listener: (e: StudioEvent) => void): () => void;
-  mediaUrl(hash: string): string;
+  /** a stored or imported file by content hash; 'thumb': what a grid card shows (a small copy of a large picture) */
+  mediaUrl(hash: string, variant?: 'thumb'): string;
   pickPath?(request: PickPathRequest): Promise<string | null>;
 }
 
@@ -47,7 +48,7 @@ function bridgeClient(bridge: Bridge): StudioApi {
       return unwrap(method, await bridge.call(method, input));
     },
     onEvent: (listener) => bridge.onEvent(listener),
-    mediaUrl: (hash) => bridge.mediaUrl(hash),
+    mediaUrl: (hash, variant) => bridge.mediaUrl(hash, variant),
   };
 }
 
@@ -118,7 +119,7 @@ function httpClient(): StudioApi {
       if (!socket) connect();
       return () => listeners.delete(listener);
     },
-    mediaUrl: (hash) => `/media/${encodeURIComponent(hash)}?token=${encodeURIComponent(token)}`,
+    mediaUrl: (hash, variant) => `/media/${encodeURIComponent(hash)}?token=${encodeURIComponent(token)}${variant === 'thumb' ? '&thumb=1' : ''}`,
   };
 }
 

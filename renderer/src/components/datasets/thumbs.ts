@@ -28,9 +28,9 @@ function schedule<T>(job: () => Promise<T>): Promise<T> {
   });
 }
 
-/** The media URL of the pair's thumbnail: the image file itself when it is uncropped, else the rendered 64×64. */
+/** The media URL of the pair's thumbnail: the image file's thumbnail when it is uncropped, else the rendered 64×64. */
 export function directThumbUrl(p: Pair): string | null {
-  return p.image && !p.crop ? api.mediaUrl(p.image.hash) : null;
+  return p.image && !p.crop ? api.mediaUrl(p.image.hash, 'thumb') : null;
 }
 
 export function renderedThumbUrl(p: Pair): Promise<string> {
