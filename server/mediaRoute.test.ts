@@ -80,7 +80,7 @@ describe('/media/<hash>', () => {
     expect(thumb.status).toBe(200);
     expect(thumb.headers.get('content-type')).toBe('image/jpeg');
     const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
-    expect([meta.width, meta.height]).toEqual([128, 72]); // fits 128 × 128, aspect kept
+    expect([meta.width, meta.height]).toEqual([228, 128]); // the shorter side 128, aspect kept
     const kept = join(ctx.home.thumbsDir, hashes.big.slice(0, 2), `${hashes.big}-128.jpg`);
     expect(existsSync(kept)).toBe(true);
     // the whole file without ?thumb

@@ -8,14 +8,14 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import sharp from 'sharp';
 
-/** Longest side of a grid thumbnail: cards are 64 CSS px, twice that for high-density screens. */
+/** Shorter side of a grid thumbnail: cards are 64 CSS px, twice that for high-density screens. */
 export const THUMB_PX = 128;
 
 const inFlight = new Map<string, Promise<string | null>>();
 
 /**
  * The thumbnail file of a picture whose content hash is `hash`, made from `file` when it is not
- * there yet; null when the picture is already at most `px` on its longest side (serve the file
+ * there yet; null when the picture is already at most `px` on its shorter side (serve the file
  * itself) or cannot be decoded (the caller serves the file, and the browser shows what it can).
  */
 export function thumbnailOf(thumbsDir: string, hash: string, file: string, px = THUMB_PX): Promise<string | null> {
@@ -33,9 +33,10 @@ async function make(file: string, out: string, px: number): Promise<string | nul
   try {
     const img = sharp(file, { failOn: 'none' });
     const meta = await img.metadata();
-    if (!meta.width || !meta.height || Math.max(meta.width, meta.height) <= px) return null;
-    // auto-orientation as browsers show the file (EXIF), then fit inside px × px
-    const bytes = await img.rotate().resize(px, px, { fit: 'inside' }).jpeg({ quality: 82 }).toBuffer();
+    if (!meta.width || !meta.height || Math.min(meta.width, meta.height) <= px) return null;
+    // auto-orientation as browsers show the file (EXIF), then the shorter side px: a card crops its
+    // picture to a square (object-fit: cover), so px × px of it stay sharp at twice the card's size
+    const bytes = await img.rotate().resize(px, px, { fit: 'outside' }).jpeg({ quality: 82 }).toBuffer();
     mkdirSync(join(out, '..'), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes);
