@@ -6,7 +6,8 @@ import { createDataset } from '../catalog/datasetsRepo';
 import { listPairs } from '../catalog/pairsRepo';
 import { BlobStore } from '../store/blobStore';
 import { editPair } from './curation';
-import { featureStatus, pairFeatureKeys, quickFeatureStatusOf } from './materialize';
+import { featureStatus, pairFeatureKeys } from './materialize';
+import { quickFeatureStatusAsync } from './featureIndex';
 import { tempCatalog, tempDir } from './testFixtures';
 import { featureStatusCounts, quickFeatureStatusOffThread, stopFeatureStatusThread } from './featureStatusThread';
 
@@ -115,7 +116,7 @@ describe('the async status a server answers with', () => {
     // timers queued before the call run while it is still working (it yields every few thousand pairs)
     let ticks = 0;
     const timer = setInterval(() => ticks++, 0);
-    const statusP = quickFeatureStatusOf(fresh, ds);
+    const statusP = quickFeatureStatusAsync(fresh, ds, {}, pairFeatureKeys);
     let settled = false;
     void statusP.then(() => (settled = true));
     await new Promise((r) => setImmediate(r));

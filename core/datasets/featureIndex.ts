@@ -69,7 +69,7 @@ type Raw = [
   audio: number, image: number | null, video: number | null, audioHash: string, imageHash: string | null, videoHash: string | null,
 ];
 
-type StatusOptions = { includeRejected?: boolean; features?: readonly FeatureKind[]; pairIds?: readonly number[] };
+export type StatusOptions = { includeRejected?: boolean; features?: readonly FeatureKind[]; pairIds?: readonly number[] };
 type KeysOf = (p: PairRow) => { lms: string; image: string };
 
 /** Longest stretch of work between two yields of the async status, so requests interleave. */

@@ -7,13 +7,14 @@ import { existsSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { Catalog } from '../catalog/catalog';
 import { AvError, ERROR_KINDS, type ErrorKind } from '../errors';
-import { quickFeatureStatusAsync, type QuickStatus } from './featureIndex';
+import { quickFeatureStatusAsync, type QuickStatus, type StatusOptions } from './featureIndex';
 import { StatusReplySchema, type StatusReply } from './featureStatusMessages';
-import type { FeatureKind } from './featureJobs';
 import { pairFeatureKeys } from './featureKeys';
 import { workerThreadEntry } from './workerThreadEntry';
 
 type Pending = { resolve: (s: QuickStatus) => void; reject: (e: Error) => void };
+/** The thread ended before it answered: the question is asked again in this thread. */
+class ThreadGone extends Error {}
 let worker: Worker | null = null;
 let broken = false;
 let nextId = 1;
@@ -55,15 +56,13 @@ function thread(): Worker | null {
   });
   const gone = (why: string) => {
     if (worker === w) worker = null;
-    failAll(new AvError('internal', `the feature-status thread ${why}`));
+    failAll(new ThreadGone(`the feature-status thread ${why}`));
   };
   w.on('error', (e) => gone(`failed: ${e.message}`));
   w.on('exit', (code) => gone(`exited with code ${code}`));
   worker = w;
   return w;
 }
-
-export type StatusOptions = { includeRejected?: boolean; features?: readonly FeatureKind[]; pairIds?: readonly number[] };
 
 /** The dataset's quick feature status from the worker thread; in this thread when none can run. */
 export async function quickFeatureStatusOffThread(cat: Catalog, datasetId: number, opts: StatusOptions = {}): Promise<QuickStatus> {
@@ -74,11 +73,11 @@ export async function quickFeatureStatusOffThread(cat: Catalog, datasetId: numbe
       return await new Promise<QuickStatus>((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, catalogFile: cat.file, datasetId, opts: { ...opts, features: opts.features ? [...opts.features] : undefined, pairIds: opts.pairIds ? [...opts.pairIds] : undefined } });
+        w.postMessage({ id, catalogFile: cat.file, datasetId, opts });
       });
     } catch (err) {
       // a request the thread answered with an error is that error; a thread that died falls back here
-      if (!(err instanceof AvError) || !/feature-status thread/.test(err.message)) throw err;
+      if (!(err instanceof ThreadGone)) throw err;
     }
   }
   counts.here++;

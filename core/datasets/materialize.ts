@@ -17,7 +17,7 @@ import { decodeRgb, type RgbImage } from '../media/image';
 import { featureMatrix, type FeatureMatrix } from '../media/spectrogram';
 import { computeRepresentation } from '../media/representations';
 import type { BlobStore } from '../store/blobStore';
-import { quickFeatureStatus, quickFeatureStatusAsync } from './featureIndex';
+import { quickFeatureStatus } from './featureIndex';
 import { IMAGE_REP, LMS_REP, pairFeatureKeys } from './featureKeys';
 import { workerThreadEntry } from './workerThreadEntry';
 import { type FeatureJob, type FeatureKind, type FeatureOutput, runFeatureJob, type SourceWork } from './featureJobs';
@@ -133,19 +133,6 @@ export interface FeatureStatus {
   done: number;
   lms: number;
   image: number;
-}
-
-/**
- * featureStatus from the catalog rows only, yielding to the event loop every few thousand pairs:
- * what a server answers the Datasets screen with (the first status of 80,805 pairs hashes every
- * pair's keys, and must not hold up the page of pairs or the filter asked for at the same time).
- */
-export async function quickFeatureStatusOf(
-  cat: Catalog,
-  datasetRef: number | string,
-  opts: Pick<MaterializeOptions, 'includeRejected' | 'features' | 'pairIds'> = {},
-): Promise<FeatureStatus> {
-  return quickFeatureStatusAsync(cat, getDataset(cat, datasetRef).id, opts, pairFeatureKeys);
 }
 
 /** How many of a dataset's pairs have their features stored (what is left for materializeDataset). */
