@@ -44,27 +44,44 @@ function makeBatch(tf: Tf, net: GanNet, preset: ModelPreset): { real: tfjs.Tenso
   };
 }
 
-/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
-export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
+interface StepRig { preset: ModelPreset; step: () => GanStepStats; dispose: () => void }
+
+/** A preset's networks (seed 1) and a fixed batch, under the kernel set `mode`; the caller disposes it. */
+function stepRig(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode): StepRig {
   if (!useCpuKernels(tf, mode)) throw new Error(`kernel set ${mode} is not available here`);
   const preset = PRESETS[presetName];
   const models = buildModels(tf, net, preset);
   const batch = makeBatch(tf, net, preset);
   const rng = createRng(5);
-  const losses: GanStepStats[] = [ganClsStep(tf, models, batch, rng)];
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) losses.push(ganClsStep(tf, models, batch, rng));
-  const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([batch.real, batch.wrong, batch.embedding]);
-  models.generator.dispose();
-  models.discriminator.dispose();
-  models.generatorOptimizer.dispose();
-  models.discriminatorOptimizer.dispose();
   return {
-    net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
-    stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
-    losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
+    preset,
+    step: () => ganClsStep(tf, models, batch, rng),
+    dispose: () => {
+      tf.dispose([batch.real, batch.wrong, batch.embedding]);
+      models.generator.dispose();
+      models.discriminator.dispose();
+      models.generatorOptimizer.dispose();
+      models.discriminatorOptimizer.dispose();
+    },
   };
+}
+
+/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
+export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
+  const { preset, step, dispose } = stepRig(tf, net, presetName, mode);
+  try {
+    const losses: GanStepStats[] = [step()];
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) losses.push(step());
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
+      stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
+      losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
+    };
+  } finally {
+    dispose();
+  }
 }
 
 export interface StepProfile {
@@ -84,16 +101,12 @@ export interface StepProfile {
  * and for how long — the op-by-op view behind the step times of `npm run bench -- train`.
  */
 export async function profileStep(tf: Tf, net: GanNet, presetName: PresetName): Promise<StepProfile> {
-  if (!useCpuKernels(tf, 'gemm')) throw new Error('kernel set gemm is not available here');
-  const preset = PRESETS[presetName];
-  const models = buildModels(tf, net, preset);
-  const batch = makeBatch(tf, net, preset);
-  const rng = createRng(5);
+  const { step, dispose } = stepRig(tf, net, presetName, 'gemm');
   try {
-    ganClsStep(tf, models, batch, rng);
-    ganClsStep(tf, models, batch, rng);
+    step();
+    step();
     const t0 = performance.now();
-    const info = await tf.profile(() => void ganClsStep(tf, models, batch, rng));
+    const info = await tf.profile(() => void step());
     const wallMs = performance.now() - t0;
     const byName = new Map<string, { calls: number; ms: number }>();
     // op scopes (`fusedConv2d__op`) wrap the kernels they run, which are listed too: counted once
@@ -107,10 +120,6 @@ export async function profileStep(tf: Tf, net: GanNet, presetName: PresetName): 
     const ops = [...byName].map(([name, e]) => ({ name, ...e })).sort((a, b) => b.ms - a.ms);
     return { net, preset: presetName, kernels: kernels.length, kernelMs: ops.reduce((s, o) => s + o.ms, 0), wallMs, ops };
   } finally {
-    tf.dispose([batch.real, batch.wrong, batch.embedding]);
-    models.generator.dispose();
-    models.discriminator.dispose();
-    models.generatorOptimizer.dispose();
-    models.discriminatorOptimizer.dispose();
+    dispose();
   }
 }
