@@ -9,7 +9,7 @@
 // along the last axis (concat gradients), Slice and PadV2 (cropping/zero padding and their
 // gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfTypes';
-import type { Values } from './kernels/runtime';
+import { copyRun, type Values } from './kernels/runtime';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './kernels/norm';
 
 import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
@@ -217,9 +217,7 @@ export function copyBox(src: Float32Array, inShape0: number[], begin0: number[],
       si += (begin[d] + idx[d]) * inStrides[d];
       di += (outBegin[d] + idx[d]) * outStrides[d];
     }
-    // short rows element by element: subarray + set costs more than the copy below ~16 floats
-    if (row < 16) for (let k = 0; k < row; k++) dst[di + k] = src[si + k];
-    else dst.set(src.subarray(si, si + row), di);
+    copyRun(src, si, dst, di, row);
     for (let d = rank - 2; d >= 0; d--) {
       if (++idx[d] < size[d]) break;
       idx[d] = 0;

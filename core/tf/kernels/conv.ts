@@ -6,7 +6,7 @@
 // pass per stride phase, the input gradient (= transposed conv), conv_dwt for the filter gradient.
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
-import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import { copyRun, runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
 import type { KernelArgs } from './signatures';
 
 /** NHWC convolution geometry (dilation 1). */
@@ -198,11 +198,7 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     for (let b = 0; b < batch; b++) {
       for (const ih of ihs) {
         for (const iw of iws) {
-          const from = r++ * inC;
-          const to = ((b * inH + ih) * inW + iw) * inC;
-          // a few channels element by element: subarray + set per pixel costs more than the copy
-          if (inC < 16) for (let c = 0; c < inC; c++) dx[to + c] = src[from + c];
-          else dx.set(src.subarray(from, from + inC), to);
+          copyRun(src, r++ * inC, dx, ((b * inH + ih) * inW + iw) * inC, inC);
         }
       }
     }

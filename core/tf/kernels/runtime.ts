@@ -19,6 +19,15 @@ export { WASM_KERNELS, type WasmKernel } from './signatures';
 
 export type Values = Float32Array | Int32Array | Uint8Array;
 
+/**
+ * dst[to, to + n) = src[from, from + n). Runs shorter than 16 floats element by element: a subarray
+ * and a set per run (a pixel's few channels, a one-channel row) cost more than the copy itself.
+ */
+export function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  if (n < 16) for (let k = 0; k < n; k++) dst[to + k] = src[from + k];
+  else dst.set(src.subarray(from, from + n), to);
+}
+
 /** Element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface Strided {
   data: Values;
