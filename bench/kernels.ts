@@ -125,10 +125,12 @@ export async function run(args: string[]): Promise<void> {
     add('gemm', `${m}×${k} · ${k}×${n}`, s, 2 * m * n * k);
   }
 
-  // implicit-GEMM convolutions: the paper D's 4×4 stride-2 layers at batch 64 and an LMS conv
+  // implicit-GEMM convolutions: the paper D's 4×4 stride-2 layers at batch 64, the I2S paper D's
+  // 3×3 layers on its 32×32 square map (12 of them: most of an I2S paper step) and an LMS conv
   const convs: Array<[string, ConvGeometry]> = [
     ['D conv 32²×64→16²×128', geometry(64, 32, 64, 128, 4, 2, 16, 1)],
     ['D conv 16²×128→8²×256', geometry(64, 16, 128, 256, 4, 2, 8, 1)],
+    ['I2S D extra conv 32²×128→32²×128, 3×3', geometry(64, 32, 128, 128, 3, 1, 32, 1)],
     ['LMS conv 64×22×32→…×64, 3×3', { batch: 64, inH: 64, inW: 22, inC: 32, outH: 64, outW: 22, outC: 64, fh: 3, fw: 3, sh: 1, sw: 1, top: 1, left: 1 }],
   ];
   for (const [label, g] of convs) {
