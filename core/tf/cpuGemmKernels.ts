@@ -13,6 +13,7 @@ import { CONV_BACKPROP_FILTER, CONV_BACKPROP_INPUT, conv2dBackpropFilterNhwc, co
 import { elementwiseKernels } from './cpuElementwiseKernels';
 import { installNormKernels } from './cpuNormKernels';
 import { useCheapSavedTensors } from './savedTensors';
+import { usePlainLinearConv } from './plainLinearConv';
 import { gemm } from './kernels/gemm';
 import { gemmAvailable, type Values } from './kernels/runtime';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './kernels/conv';
@@ -242,6 +243,7 @@ export function useCpuKernels(tf: Tf, mode: CpuKernelMode): boolean {
   for (const name of originals.keys()) replace(tf, name, orig(name).kernelFunc as never);
   installNormKernels(tf, mode === 'gemm');
   useCheapSavedTensors(tf, mode === 'gemm');
+  usePlainLinearConv(tf, mode === 'gemm');
   if (mode === 'stock') {
     current.set(tf.registerKernel, mode);
     return true;
