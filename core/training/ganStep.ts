@@ -12,6 +12,7 @@ import type { ModelPreset } from '../models/presets';
 import { discriminatorLoss, generatorLoss, type GanClsVariant } from './ganClsLoss';
 import type { Rng } from '../rng';
 import { adamOptimizer } from '../tf/fusedAdam';
+import { withRecycledOutputs } from '../tf/recycledOutputs';
 
 export interface GanClsModels {
   generator: tfjs.LayersModel;
@@ -55,6 +56,11 @@ export function trainableVariables(model: tfjs.LayersModel): tfjs.Variable[] {
 const meanScore = (tf: Tf, logits: tfjs.Tensor): tfjs.Scalar => tf.mean(tf.sigmoid(logits)) as tfjs.Scalar;
 
 export function ganClsStep(tf: Tf, models: GanClsModels, batch: GanClsBatch, rng: Rng): GanStepStats {
+  // The step's large intermediate outputs are recycled between kernels (core/tf/recycledOutputs.ts).
+  return withRecycledOutputs(tf, () => step(tf, models, batch, rng));
+}
+
+function step(tf: Tf, models: GanClsModels, batch: GanClsBatch, rng: Rng): GanStepStats {
   const { generator: G, discriminator: D, variant } = models;
   const useWrong = variant === 'matching-aware';
   if (useWrong && !batch.wrong) throw new Error('matching-aware training needs a wrong batch');

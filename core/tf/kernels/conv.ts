@@ -7,6 +7,7 @@
 // The input is copied once into the shared WebAssembly memory, so the helper thread can take half
 // of the rows (forward) or half of the filter columns (filter gradient).
 import { copyRun, runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import { copiedOutput, outputArray } from './outputArrays';
 import type { KernelArgs } from './signatures';
 
 /** NHWC convolution geometry (dilation 1). */
@@ -114,8 +115,8 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
     const args = (t0: number, t1: number): KernelArgs<'conv_fwd'> => ({ tab: tab * 4, mpad, taps: p.taps, ci: inC, bp: bo * 4, cp: co * 4, np, t0, t1, tg: group });
     const split = worthSplitting(p.rows * k * outC) ? tiles >> 1 : 0;
     runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
-    if (np * 8 === outC) return f32.slice(co, co + p.rows * outC);
-    const y = new Float32Array(p.rows * outC);
+    if (np * 8 === outC) return copiedOutput(f32, co, p.rows * outC);
+    const y = outputArray(p.rows * outC);
     for (let r = 0; r < p.rows; r++) y.set(f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
     return y;
   });
@@ -191,7 +192,8 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
   const outs = implicitPasses(dy, w, outC, inC, passes);
   // Stride 1: one phase whose rows are dx's pixels in order.
   if (sh === 1 && sw === 1) return outs[0];
-  const dx = new Float32Array(batch * inH * inW * inC);
+  // every pixel lies in exactly one phase: all of dx is written
+  const dx = outputArray(batch * inH * inW * inC);
   phases.forEach(({ ihs, iws }, p) => {
     const src = outs[p];
     let r = 0;

@@ -7,6 +7,7 @@
 // coefficients are computed by the callers, so the arithmetic is the JS version's.
 import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
 import type { KernelArgs } from './signatures';
+import { copiedOutput } from './outputArrays';
 
 /** Below this many elements the JS loops are used (copying and the thread handoff would dominate). */
 export const NORM_WASM_MIN_ELEMENTS = 1 << 15;
@@ -55,7 +56,7 @@ export function channelAffine(x: Values, mean: Float32Array, a: Float32Array, b:
   f32.set(a, ao);
   f32.set(b, bo);
   splitRows('bn_affine', { x: xo * 4, y: yo * 4, mean: mo * 4, a: ao * 4, b: bo * 4, c }, rows, undefined, x.length);
-  return f32.slice(yo, yo + x.length);
+  return copiedOutput(f32, yo, x.length);
 }
 
 /** Σ_rows dy and Σ_rows dy·(x − mean[j]) per channel (float64). */
@@ -81,7 +82,7 @@ export function channelGradCombine(dy: Values, x: Values, mean: Values, a: Float
   f32.set(e, eo);
   f32.set(b, bo);
   splitRows('bn_dx', { dy: dyo * 4, x: xo * 4, dx: dxo * 4, mean: mo * 4, a: ao * 4, e: eo * 4, b: bo * 4, c }, rows, undefined, x.length);
-  return f32.slice(dxo, dxo + x.length);
+  return copiedOutput(f32, dxo, x.length);
 }
 
 const f32Bits = (v: number): number => new Int32Array(Float32Array.of(v).buffer)[0];
@@ -93,7 +94,7 @@ function elementwise<K extends 'lrelu' | 'relu' | 'lrelu_grad'>(kernel: K, input
   inputs.forEach((t, i) => f32.set(t, at[i]));
   const out = at[inputs.length];
   splitRows(kernel, place(at.map((o) => o * 4)), len / 4, undefined, len);
-  return f32.slice(out, out + len);
+  return copiedOutput(f32, out, len);
 }
 
 /** x > 0 ? x : x·alpha (alpha rounded to float32); `len` a multiple of 4. */
