@@ -309,6 +309,7 @@ export function registerExport(program: Command): void {
             signal: ctl.signal,
             workers,
             features: o.only ? [o.only as 'lms' | 'image'] : undefined,
+            thumbsDir: ctx.home.thumbsDir,
             onProgress: progressLine('features', o.json),
           });
           const seconds = (performance.now() - t0) / 1000;

@@ -13,6 +13,7 @@ import { decodeAudio } from '../media/decodeAudio';
 import type { CropBox, RgbImage } from '../media/image';
 import { encodeNpy } from '../media/npy';
 import { computeRepresentation } from '../media/representations';
+import { thumbnailOf } from '../media/thumbnails';
 import { extractVideoFrame } from '../media/videoFrame';
 import { videoFrames } from '../media/videoFrames';
 import { extractSeconds } from '../media/windows';
@@ -38,7 +39,7 @@ export interface ImageItem {
 export type SourceWork =
   | { kind: 'audio'; file: string; items: LmsItem[] }
   | { kind: 'video'; file: string; items: FrameItem[] }
-  | { kind: 'image'; file: string; items: ImageItem[] };
+  | { kind: 'image'; file: string; items: ImageItem[]; /** make the grid's thumbnail too (core/media/thumbnails.ts) */ thumb?: { dir: string; hash: string } };
 
 export interface FeatureJob {
   id: number;
@@ -56,7 +57,7 @@ export async function runFeatureJob(job: FeatureJob, emit: (o: FeatureOutput) =>
     try {
       if (src.kind === 'audio') await audioWork(src.file, src.items, emit, signal);
       else if (src.kind === 'video') await videoWork(src.file, src.items, emit, signal);
-      else await imageWork(src.file, src.items, emit, signal);
+      else await imageWork(src.file, src.items, emit, signal, src.thumb);
     } catch (err) {
       const e = toAvError(err);
       if (e.kind === 'cancelled') throw e;
@@ -131,13 +132,15 @@ async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutp
   }
 }
 
-async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
+async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal, thumb?: { dir: string; hash: string }): Promise<void> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
     throw new AvError('not_found', `the image cannot be read (${(err as Error).message})`, { file, cause: err });
   }
+  // the bytes are read anyway: the grid's thumbnail costs a shrink-on-load decode (null when it cannot be made: the grid serves the file)
+  if (thumb) await thumbnailOf(thumb.dir, thumb.hash, bytes);
   for (const it of items) {
     if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
     try {

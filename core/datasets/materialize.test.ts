@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { makeUrmpFolder } from './mediaFolders';
+import { existsSync } from 'node:fs';
+import { makeReleaseFolder, makeUrmpFolder } from './mediaFolders';
+import { importSubUrmpRelease } from './subUrmpRelease';
+import { THUMB_PX, thumbnailOf } from '../media/thumbnails';
 import { openCatalog } from '../catalog/catalog';
 import { listPairs } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
@@ -134,5 +137,35 @@ describe('materializeDataset', () => {
     expect(featureStatus(cat, blobs, 'big')).toMatchObject({ pairs: status0.pairs, done: status0.pairs, lms: status0.pairs, image: status0.pairs });
     expect((cat.db.prepare('SELECT COUNT(*) AS n FROM feature_cache').get() as { n: number }).n).toBe(keysTotal);
     cat.close();
+  }, 120_000);
+
+  it("makes the grid's thumbnail of each picture it decodes, the file the grid's own thumbnail path then finds", async () => {
+    const dir = tempDir('mat-thumbs-');
+    const cat = tempCatalog(dir);
+    const blobs = new BlobStore(join(dir, 'blobs'));
+    const rel = await makeReleaseFolder(join(dir, 'rel'), { pairs: 12, jpegSize: { width: 640, height: 360 }, picturesPerInstrument: 2 });
+    await importSubUrmpRelease(cat, rel.root, { name: 'rel' });
+    const thumbsDir = join(dir, 'thumbs');
+    const r = await materializeDataset(cat, blobs, 'rel', { workers: 2, thumbsDir });
+    expect(r.failed).toEqual([]);
+    const pairs = listPairs(cat, { datasetId: 1, limit: 100 }).items;
+    const hashes = [...new Set(pairs.map((p) => p.image!.hash))];
+    expect(hashes.length).toBeGreaterThan(1);
+    for (const h of hashes) {
+      const file = join(thumbsDir, h.slice(0, 2), `${h}-${THUMB_PX}.jpg`);
+      expect(existsSync(file)).toBe(true);
+      const meta = await sharp(file).metadata();
+      expect(Math.min(meta.width!, meta.height!)).toBe(THUMB_PX);
+      // the grid's path finds it and does not make another (a missing picture file could not be decoded)
+      await expect(thumbnailOf(thumbsDir, h, join(dir, 'no-such-file.jpg'))).resolves.toBe(file);
+    }
+    // without a thumbs folder nothing is written there
+    const dir2 = tempDir('mat-nothumbs-');
+    const cat2 = tempCatalog(dir2);
+    await importSubUrmpRelease(cat2, rel.root, { name: 'rel' });
+    await materializeDataset(cat2, new BlobStore(join(dir2, 'blobs')), 'rel', { workers: 0 });
+    expect(existsSync(join(dir2, 'thumbs'))).toBe(false);
+    cat.close();
+    cat2.close();
   }, 120_000);
 });

@@ -46,6 +46,8 @@ export interface MaterializeOptions {
   pairIds?: readonly number[];
   /** Jobs at a time: this thread plus workers − 1 worker threads (default os.availableParallelism(); 0 or 1 = this thread only). */
   workers?: number;
+  /** The studio's thumbs folder: pictures decoded for features get their grid thumbnail there too. */
+  thumbsDir?: string;
 }
 
 export interface MaterializeResult {
@@ -257,7 +259,8 @@ export async function materializeDataset(cat: Catalog, blobs: BlobStore, dataset
     });
     want('image', k.image, 'png', () => {
       if (p.image) {
-        const w = source(`i${p.image.id}`, i, () => ({ kind: 'image', file: pathOf(p.image!.id), items: [] }));
+        const thumb = opts.thumbsDir ? { dir: opts.thumbsDir, hash: p.image.hash } : undefined;
+        const w = source(`i${p.image.id}`, i, () => ({ kind: 'image', file: pathOf(p.image!.id), items: [], thumb }));
         (w.items as Array<{ key: string; crop: PairRow['crop'] }>).push({ key: k.image, crop: p.crop });
       } else if (p.video && p.frameS !== null) {
         const w = source(`v${p.video.id}`, i, () => ({ kind: 'video', file: pathOf(p.video!.id), items: [] }));

@@ -14,24 +14,26 @@ export const THUMB_PX = 128;
 const inFlight = new Map<string, Promise<string | null>>();
 
 /**
- * The thumbnail file of a picture whose content hash is `hash`, made from `file` when it is not
- * there yet; null when the picture is already at most `px` on its shorter side (serve the file
- * itself) or cannot be decoded (the caller serves the file, and the browser shows what it can).
+ * The thumbnail file of a picture whose content hash is `hash`, made from `picture` (its file, or
+ * its bytes already read: feature computation makes the thumbnails of the pictures it decodes, so a
+ * first look at a new dataset's grid finds them) when it is not there yet; null when the picture is
+ * already at most `px` on its shorter side (serve the file itself) or cannot be decoded (the caller
+ * serves the file, and the browser shows what it can).
  */
-export function thumbnailOf(thumbsDir: string, hash: string, file: string, px = THUMB_PX): Promise<string | null> {
+export function thumbnailOf(thumbsDir: string, hash: string, picture: string | Buffer, px = THUMB_PX): Promise<string | null> {
   const out = join(thumbsDir, hash.slice(0, 2), `${hash}-${px}.jpg`);
   if (existsSync(out)) return Promise.resolve(out);
   let job = inFlight.get(out);
   if (!job) {
-    job = make(file, out, px).finally(() => inFlight.delete(out));
+    job = make(picture, out, px).finally(() => inFlight.delete(out));
     inFlight.set(out, job);
   }
   return job;
 }
 
-async function make(file: string, out: string, px: number): Promise<string | null> {
+async function make(picture: string | Buffer, out: string, px: number): Promise<string | null> {
   try {
-    const img = sharp(file, { failOn: 'none' });
+    const img = sharp(picture, { failOn: 'none' });
     const meta = await img.metadata();
     if (!meta.width || !meta.height || Math.min(meta.width, meta.height) <= px) return null;
     // auto-orientation as browsers show the file (EXIF), then the shorter side px: a card crops its

@@ -81,6 +81,7 @@ export class FeatureTasks {
         const r = await materializeDataset(ctx.catalog, ctx.blobs, datasetId, {
           signal,
           features: opts.features,
+          thumbsDir: ctx.home.thumbsDir,
           onProgress: (p) => {
             Object.assign(state, { done: p.done, total: p.total, computed: p.computed });
             emit();
