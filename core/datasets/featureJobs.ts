@@ -14,10 +14,10 @@ import type { CropBox, RgbImage } from '../media/image';
 import { encodeNpy } from '../media/npy';
 import { computeRepresentation } from '../media/representations';
 import { thumbnailOf } from '../media/thumbnails';
-import { extractVideoFrame } from '../media/videoFrame';
+import { boxInside, boxOutside, extractVideoPicture, pictureOfRow, pictureRowFilter } from '../media/videoPictures';
 import { videoFrames } from '../media/videoFrames';
 import { extractSeconds } from '../media/windows';
-import { image64FromBytes, rgbImage64 } from './picture64';
+import { image64FromBytes } from './picture64';
 
 export type FeatureKind = 'lms' | 'image';
 
@@ -88,48 +88,81 @@ async function png64(img: RgbImage): Promise<Uint8Array> {
 }
 
 const FRAMES_IN_FLIGHT = 3;
+/** Distinct crop boxes one ffmpeg pass makes pictures of (a piece's players); more boxes take more passes. */
+const BOXES_PER_PASS = 8;
 
+const boxKey = (b: CropBox | null): string => (b ? `${b.x},${b.y},${b.w},${b.h}` : 'whole');
+
+/**
+ * The 64×64 pictures of a video's pairs: one ffmpeg pass decodes the video once and pipes out, for
+ * each frame a window starts on, one row of pictures, one per distinct crop box (videoPictures.ts).
+ */
 async function videoWork(file: string, items: FrameItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal): Promise<void> {
+  const fail = (it: FrameItem, reason: string) => emit({ type: 'failed', key: it.key, reason, file });
+  const boxes = new Map<string, CropBox | null>();
+  for (const it of items) boxes.set(boxKey(it.crop), it.crop);
+  const all = [...boxes.values()];
+  for (let from = 0; from < all.length; from += BOXES_PER_PASS) {
+    if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
+    const pass = new Set(all.slice(from, from + BOXES_PER_PASS).map(boxKey));
+    await videoPass(file, items.filter((it) => pass.has(boxKey(it.crop))), emit, fail, signal);
+  }
+}
+
+async function videoPass(file: string, items: FrameItem[], emit: (o: FeatureOutput) => void, fail: (it: FrameItem, reason: string) => void, signal?: AbortSignal): Promise<void> {
   const times = [...new Set(items.map((it) => it.frameS))].sort((a, b) => a - b);
   const byTime = new Map<number, FrameItem[]>();
   for (const it of items) byTime.set(it.frameS, [...(byTime.get(it.frameS) ?? []), it]);
-  const fromFrame = async (frame: RgbImage, at: number) => {
+  // the boxes inside the frame, in row order (the filter is built once the frame size is known)
+  const column = new Map<string, number>();
+  let frameSize: { width: number; height: number } | undefined;
+  const filter = (frame: { width: number; height: number }) => {
+    frameSize = frame;
+    const row: Array<CropBox | null> = [];
+    for (const it of items) {
+      const k = boxKey(it.crop);
+      if (column.has(k)) continue;
+      if (it.crop && frame.width > 0 && !boxInside(it.crop, frame.width, frame.height)) continue;
+      column.set(k, row.length);
+      row.push(it.crop);
+    }
+    return pictureRowFilter(row.length ? row : [null]);
+  };
+  const fromRow = async (row: RgbImage, at: number) => {
     await Promise.all(
       (byTime.get(at) ?? []).map(async (it) => {
+        const k = column.get(boxKey(it.crop));
+        if (k === undefined) return fail(it, boxOutside(it.crop!, file, frameSize).message);
         try {
-          emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await rgbImage64(frame, it.crop, file)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
+          emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(pictureOfRow(row, k)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
         } catch (err) {
-          emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
+          fail(it, toAvError(err).message);
         }
       }),
     );
   };
-  // up to FRAMES_IN_FLIGHT frames are resized while ffmpeg decodes the next ones
+  // up to FRAMES_IN_FLIGHT rows are encoded while ffmpeg decodes the next frames
   const inFlight = new Set<Promise<void>>();
   const r = await videoFrames(file, times, async (frame) => {
-    const work = Promise.all(frame.requests.map((i) => fromFrame(frame, times[i]))).then(() => undefined);
+    const work = Promise.all(frame.requests.map((i) => fromRow(frame, times[i]))).then(() => undefined);
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));
     if (inFlight.size >= FRAMES_IN_FLIGHT) await Promise.race(inFlight);
-  }, { signal });
+  }, { signal, filter });
   await Promise.all(inFlight);
   if (r === null) {
-    // the stream's time base is not exact: one ffmpeg per frame, as the per-pair path does
-    for (const at of times) {
-      let frame: RgbImage;
+    // the stream's time base is not exact: one ffmpeg per picture, as the per-pair path does
+    for (const it of items) {
+      if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
       try {
-        frame = await extractVideoFrame(file, at);
+        emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await extractVideoPicture(file, it.frameS, it.crop)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
       } catch (err) {
-        for (const it of byTime.get(at) ?? []) emit({ type: 'failed', key: it.key, reason: toAvError(err).message, file });
-        continue;
+        fail(it, toAvError(err).message);
       }
-      await fromFrame(frame, at);
     }
     return;
   }
-  for (const i of r.missing) {
-    for (const it of byTime.get(times[i]) ?? []) emit({ type: 'failed', key: it.key, reason: `no video frame at ${times[i]} s (past the end of the video?)`, file });
-  }
+  for (const i of r.missing) for (const it of byTime.get(times[i]) ?? []) fail(it, `no video frame at ${times[i]} s (past the end of the video?)`);
 }
 
 async function imageWork(file: string, items: ImageItem[], emit: (o: FeatureOutput) => void, signal?: AbortSignal, thumb?: { dir: string; hash: string }): Promise<void> {

@@ -10,6 +10,7 @@ import { AvError } from '../errors';
 import { decodeAudio } from '../media/decodeAudio';
 import type { RgbImage } from '../media/image';
 import { extractVideoFrame } from '../media/videoFrame';
+import { extractVideoPicture } from '../media/videoPictures';
 import { image64FromBytes } from './picture64';
 import { extractSeconds } from '../media/windows';
 
@@ -71,8 +72,12 @@ export async function pairPictureJpeg(cat: Catalog, pair: PairRow): Promise<Buff
   }
 }
 
-/** The pair's picture as the networks see it: 64×64 RGB (§3.1), from the crop box or the whole picture. */
+/**
+ * The pair's picture as the networks see it: 64×64 RGB (§3.1), from the crop box or the whole
+ * picture; a video frame's by ffmpeg's scaler, as the one-pass feature job makes it (videoPictures.ts).
+ */
 export async function pairImage64(cat: Catalog, pair: PairRow): Promise<RgbImage> {
+  if (!pair.image && pair.video && pair.frameS !== null) return extractVideoPicture(sourceOf(cat, pair.video.id).path, pair.frameS, pair.crop);
   const { bytes, file } = await pairPictureBytes(cat, pair);
   return image64FromBytes(bytes, pair.crop, file);
 }

@@ -15,8 +15,9 @@ async function cropBoxFor(bytes: Buffer, crop: CropBox | null, file: string): Pr
 }
 
 /**
- * Decoded RGB pixels (a video frame from videoFrames) → 64×64 exactly as pairImage64 does it from
- * the frame's PNG: the crop box (or the whole picture), sharp's Lanczos-3 resize to fill, RGB.
+ * Decoded RGB pixels → 64×64 exactly as image64FromBytes does it from the picture's encoded bytes:
+ * the crop box (or the whole picture), sharp's Lanczos-3 resize to fill, RGB. Video pictures are made
+ * by ffmpeg's scaler instead (media/videoPictures.ts); its tests compare them with this.
  */
 export async function rgbImage64(frame: RgbImage, crop: CropBox | null, file: string): Promise<RgbImage> {
   const box = crop ?? { x: 0, y: 0, w: frame.width, h: frame.height };

@@ -23,6 +23,15 @@ export interface StreamTiming {
   startUs: bigint;
 }
 
+/** What ffmpeg's header listing says of the first video stream. */
+export interface VideoProbe {
+  /** null when the time base is not an integer rate (then frames are extracted one by one) */
+  timing: StreamTiming | null;
+  /** the frame size on the stream line (0 × 0 when it is not listed) */
+  width: number;
+  height: number;
+}
+
 /** One selected frame: the full-size RGB picture and the requested times it answers. */
 export interface SelectedFrame extends RgbImage {
   /** filter-side pts of the frame (stream time base, relative to the file start) */
@@ -39,11 +48,12 @@ export interface VideoFramesResult {
 }
 
 /**
- * Time base and start time of the first video stream, from ffmpeg's own header listing (`ffmpeg -i
- * file` prints "start: S.ssssss" exactly in µs and the stream's "N tbn" / "Nk tbn"). Null when the
- * time base is not an integer rate (then the caller extracts frames one by one).
+ * Time base, start time and frame size of the first video stream, from ffmpeg's own header listing
+ * (`ffmpeg -i file` prints "start: S.ssssss" exactly in µs, the stream's "N tbn" / "Nk tbn" and its
+ * "W×H"). The timing is null when the time base is not an integer rate (then the caller extracts
+ * frames one by one).
  */
-export async function probeTiming(file: string): Promise<StreamTiming | null> {
+export async function probeVideo(file: string): Promise<VideoProbe> {
   const out = await collect(ffmpegPath(), ['-hide_banner', '-nostdin', '-i', file]);
   const text = out.stderr;
   const video = text.split('\n').find((l) => /Stream #\d+:\d+.*: Video:/.test(l));
@@ -53,8 +63,10 @@ export async function probeTiming(file: string): Promise<StreamTiming | null> {
   }
   const tbn = /(\d+(?:\.\d+)?)(k?) tbn/.exec(video);
   const start = /start: (-?\d+\.\d+)/.exec(text);
-  if (!tbn || tbn[1].includes('.')) return null;
-  return { tbNum: 1, tbDen: Number(tbn[1]) * (tbn[2] ? 1000 : 1), startUs: start ? microseconds(start[1]) : 0n };
+  const size = /, (\d+)x(\d+)[,\s]/.exec(video);
+  const frame = { width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0) };
+  if (!tbn || tbn[1].includes('.')) return { timing: null, ...frame };
+  return { timing: { tbNum: 1, tbDen: Number(tbn[1]) * (tbn[2] ? 1000 : 1), startUs: start ? microseconds(start[1]) : 0n }, ...frame };
 }
 
 /** A decimal seconds string ("-0.021333", "12.5") as integer µs, exactly as ffmpeg's parser rounds it. */
@@ -128,11 +140,22 @@ function arithmeticRuns(ts: bigint[]): Array<{ a: bigint; step: bigint; n: numbe
  * `data` is its own buffer, the receiver's to keep. Returns null when the stream's time
  * base cannot be read exactly (the caller then extracts frames one by one).
  */
-export async function videoFrames(file: string, times: readonly number[], onFrame: (frame: SelectedFrame) => Promise<void> | void, opts: { signal?: AbortSignal; maxSelectRuns?: number } = {}): Promise<VideoFramesResult | null> {
+export async function videoFrames(
+  file: string,
+  times: readonly number[],
+  onFrame: (frame: SelectedFrame) => Promise<void> | void,
+  opts: {
+    signal?: AbortSignal;
+    maxSelectRuns?: number;
+    /** a filter chain applied to each selected frame before it is piped out (videoPictures.ts), given the stream's frame size */
+    filter?: (frame: { width: number; height: number }) => string;
+  } = {},
+): Promise<VideoFramesResult | null> {
   for (const t of times) if (!Number.isFinite(t) || t < 0) throw new AvError('out_of_range', `invalid frame time ${t} s`, { file });
   await assertExists(file);
   if (times.length === 0) return { frames: 0, missing: [] };
-  const timing = await probeTiming(file);
+  const probe = await probeVideo(file);
+  const timing = probe.timing;
   if (!timing) return null;
   const thresholds = times.map((t) => targetPts(t, timing));
   // requests in threshold order: a frame with pts p answers every pending request with threshold ≤ p
@@ -141,7 +164,7 @@ export async function videoFrames(file: string, times: readonly number[], onFram
 
   const args = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', '-i', file, '-map', '0:v:0', '-an', '-sn', '-dn',
-    '-vf', `select='${selectExpression(thresholds, opts.maxSelectRuns)}',showinfo`,
+    '-vf', `select='${selectExpression(thresholds, opts.maxSelectRuns)}',${opts.filter ? `${opts.filter({ width: probe.width, height: probe.height })},` : ''}showinfo`,
     ...passthroughArgs(), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
   ];
   const child = spawn(ffmpegPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
