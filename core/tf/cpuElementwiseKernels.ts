@@ -10,6 +10,7 @@
 // gradients) as row copies. Everything else falls through to the stock kernel.
 import type { Tf } from './tfTypes';
 import { copyRun, type Values } from './kernels/runtime';
+import { filledOutput, outputArray } from './kernels/outputArrays';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './kernels/norm';
 
 import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
@@ -52,7 +53,7 @@ type BinaryOp = 'Add' | 'Sub' | 'Multiply' | 'RealDiv';
 export function perChannelBinary(op: BinaryOp, full: Values, chan: Values, swapped: boolean): Float32Array {
   const n = full.length;
   const c = chan.length;
-  const out = new Float32Array(n);
+  const out = outputArray(n);
   for (let o = 0; o < n; o += c) {
     switch (op) {
       case 'Add':
@@ -85,7 +86,7 @@ function perChannelOf(big: number[], small: number[]): boolean {
 /** out[i] = a[i] op b[i] (same shapes), or against a single value s (a op s, or s op a when swapped). */
 export function denseBinary(op: BinaryOp, a: Values, b: Values | number, swapped = false): Float32Array {
   const n = a.length;
-  const out = new Float32Array(n);
+  const out = outputArray(n);
   if (typeof b === 'number') {
     switch (op) {
       case 'Add': for (let i = 0; i < n; i++) out[i] = a[i] + b; break;
@@ -146,7 +147,7 @@ function tileKernel(fallback: KernelFunc): KernelFunc {
     const src = valuesOf(backend, x);
     const c = src.length;
     const copies = size(reps);
-    const out = new Float32Array(c * copies);
+    const out = outputArray(c * copies);
     for (let o = 0; o < out.length; o += c) out.set(src as Float32Array, o);
     return backend.makeTensorInfo(x.shape.map((d, i) => d * reps[i]), 'float32', out);
   };
@@ -167,7 +168,7 @@ function splitKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
     const src = valuesOf(backend, x) as Float32Array;
     let start = 0;
     return sizes.map((w) => {
-      const out = new Float32Array(rows * w);
+      const out = outputArray(rows * w);
       for (let r = 0; r < rows; r++) out.set(src.subarray(r * c + start, r * c + start + w), r * w);
       start += w;
       return backend.makeTensorInfo([...x.shape.slice(0, -1), w], 'float32', out);
@@ -232,7 +233,7 @@ function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
     if (!x || x.dtype !== 'float32' || x.shape.length === 0) return fallback(args);
     const [begin, sz] = tf.slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
     const backend = args.backend as CpuBackendLike;
-    const out = new Float32Array(size(sz));
+    const out = outputArray(size(sz));
     copyBox(valuesOf(backend, x) as Float32Array, x.shape, begin, sz, out, sz, sz.map(() => 0));
     return backend.makeTensorInfo(sz, 'float32', out);
   };
@@ -257,9 +258,7 @@ function padKernel(fallback: KernelFunc): KernelFunc {
     if (!x || x.dtype !== 'float32' || x.shape.length === 0 || !paddings || paddings.length !== x.shape.length) return fallback(args);
     const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
     const backend = args.backend as CpuBackendLike;
-    const out = new Float32Array(size(outShape));
-    const value = Number(attrs.constantValue ?? 0);
-    if (value !== 0) out.fill(value);
+    const out = filledOutput(size(outShape), Number(attrs.constantValue ?? 0));
     copyBox(valuesOf(backend, x) as Float32Array, x.shape, x.shape.map(() => 0), x.shape, out, outShape, paddings.map((p) => p[0]));
     return backend.makeTensorInfo(outShape, 'float32', out);
   };

@@ -14,6 +14,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Tf } from './tfTypes';
 import type { Values } from './kernels/runtime';
+import { outputArray } from './kernels/outputArrays';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, normWasmTakes } from './kernels/norm';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type GradConfig = NonNullable<ReturnType<Tf['getGradient']>>;
@@ -123,7 +124,7 @@ function gradSums(dy: Values, x: Values, mean: Values, c: number): { s1: Float64
 
 /** dy·step(x) as tfjs computes it: 1 for x > 0, 0 for x ≤ 0, NaN for NaN. */
 export function reluGrad(dy: Values, x: Values): Float32Array {
-  const out = new Float32Array(x.length);
+  const out = outputArray(x.length);
   for (let i = 0; i < x.length; i++) {
     const xi = x[i];
     out[i] = dy[i] * (xi > 0 ? 1 : xi === xi ? 0 : NaN);

@@ -87,4 +87,27 @@ describe.runIf(cpuFast)('recycled kernel outputs', () => {
     });
     tf.dispose([x, w]);
   });
+
+  it('pads into a reused block with zeros (and the constant asked for) around the copy', () => {
+    const n = POOLED_MIN_FLOATS + 64;
+    withRecycledOutputs(tf, () => {
+      const backend = tf.backend() as unknown as { data: { get(id: object): { values: Float32Array } } };
+      for (const value of [0, 7]) {
+        // a pooled output of n floats, all 5, left to the pool
+        const five = tf.fill([n], 5);
+        const filled = tf.relu(five);
+        five.dispose();
+        const block = backend.data.get(filled.dataId).values.buffer;
+        filled.dispose();
+        const x = tf.fill([n - 6], -1);
+        const padded = tf.pad(x, [[2, 4]], value);
+        expect(backend.data.get(padded.dataId).values.buffer).toBe(block); // the same memory, reused
+        const v = padded.dataSync();
+        expect(Array.from(v.subarray(0, 2))).toEqual([value, value]);
+        expect(Array.from(v.subarray(n - 4))).toEqual([value, value, value, value]);
+        expect(v.subarray(2, n - 4).every((e) => e === -1)).toBe(true);
+        tf.dispose([x, padded]);
+      }
+    });
+  });
 });

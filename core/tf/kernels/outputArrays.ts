@@ -45,6 +45,15 @@ export function outputArray(length: number): Float32Array {
   return fresh;
 }
 
+/** An output array of `length` elements all equal to `value` (a fresh block is zeros already). */
+export function filledOutput(length: number, value: number): Float32Array {
+  const fresh = handed.fresh;
+  const out = outputArray(length);
+  const zeroed = depth === 0 || length < POOLED_MIN_FLOATS || handed.fresh > fresh;
+  if (value !== 0 || !zeroed) out.fill(value);
+  return out;
+}
+
 /** A copy of src[from, from + length) in an output array. */
 export function copiedOutput(src: Float32Array, from: number, length: number): Float32Array {
   const out = outputArray(length);
