@@ -9,7 +9,7 @@ import { type Catalog, nowIso } from '../catalog/catalog';
 import { getDataset } from '../catalog/datasetsRepo';
 import { getPair, type PairRow, type PairState } from '../catalog/pairsRepo';
 import { AvError } from '../errors';
-import type { CropBox } from '../media/image';
+import { boxInside, type CropBox } from '../media/image';
 import { sourceOf } from './pairMedia';
 
 export type PairEdit =
@@ -81,8 +81,7 @@ function checkWindow(cat: Catalog, pair: PairRow, audioSourceId: number, startS:
 }
 
 function checkCrop(cat: Catalog, pair: PairRow, crop: CropBox): void {
-  const ok = [crop.x, crop.y, crop.w, crop.h].every(Number.isInteger) && crop.x >= 0 && crop.y >= 0 && crop.w > 0 && crop.h > 0;
-  if (!ok) throw new AvError('bad_request', `invalid crop box ${JSON.stringify(crop)} (integers, x,y ≥ 0, w,h > 0)`);
+  if (!boxInside(crop, Infinity, Infinity)) throw new AvError('bad_request', `invalid crop box ${JSON.stringify(crop)} (integers, x,y ≥ 0, w,h > 0)`);
   const pic = pair.video ? sourceOf(cat, pair.video.id) : pair.image ? sourceOf(cat, pair.image.id) : null;
   if (pic?.width && pic.height && (crop.x + crop.w > pic.width || crop.y + crop.h > pic.height)) {
     throw new AvError('out_of_range', `crop box ${JSON.stringify(crop)} is outside the ${pic.width}×${pic.height} picture`, { file: pic.path });

@@ -10,12 +10,12 @@ import sharp from 'sharp';
 import { AvError, toAvError } from '../errors';
 import { IMAGE_SIZE, LMS_SHAPE } from '../media/constants';
 import { decodeAudio } from '../media/decodeAudio';
-import type { CropBox, RgbImage } from '../media/image';
+import { boxInside, type CropBox, type RgbImage } from '../media/image';
 import { encodeNpy } from '../media/npy';
 import { computeRepresentation } from '../media/representations';
 import { thumbnailOf } from '../media/thumbnails';
-import { boxInside, boxOutside, extractVideoPicture, pictureOfRow, pictureRowFilter } from '../media/videoPictures';
-import { videoFrames } from '../media/videoFrames';
+import { boxOutside, extractVideoPicture, pictureOfRow, pictureRowFilter } from '../media/videoPictures';
+import { probeVideo, videoFrames } from '../media/videoFrames';
 import { extractSeconds } from '../media/windows';
 import { image64FromBytes } from './picture64';
 
@@ -151,11 +151,13 @@ async function videoPass(file: string, items: FrameItem[], emit: (o: FeatureOutp
   }, { signal, filter });
   await Promise.all(inFlight);
   if (r === null) {
-    // the stream's time base is not exact: one ffmpeg per picture, as the per-pair path does
+    // the stream's time base is not exact: one ffmpeg per picture, as the per-pair path does (the
+    // frame size probed once for all their crop boxes)
+    const size = items.some((it) => it.crop) ? await probeVideo(file) : undefined;
     for (const it of items) {
       if (signal?.aborted) throw new AvError('cancelled', 'materialisation was cancelled');
       try {
-        emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await extractVideoPicture(file, it.frameS, it.crop)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
+        emit({ type: 'feature', key: it.key, rep: 'image64', bytes: await png64(await extractVideoPicture(file, it.frameS, it.crop, size)), ext: 'png', shape: [IMAGE_SIZE, IMAGE_SIZE, 3] });
       } catch (err) {
         fail(it, toAvError(err).message);
       }

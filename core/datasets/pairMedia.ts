@@ -77,7 +77,10 @@ export async function pairPictureJpeg(cat: Catalog, pair: PairRow): Promise<Buff
  * picture; a video frame's by ffmpeg's scaler, as the one-pass feature job makes it (videoPictures.ts).
  */
 export async function pairImage64(cat: Catalog, pair: PairRow): Promise<RgbImage> {
-  if (!pair.image && pair.video && pair.frameS !== null) return extractVideoPicture(sourceOf(cat, pair.video.id).path, pair.frameS, pair.crop);
+  if (!pair.image && pair.video && pair.frameS !== null) {
+    const src = sourceOf(cat, pair.video.id);
+    return extractVideoPicture(src.path, pair.frameS, pair.crop, src.width && src.height ? { width: src.width, height: src.height } : undefined);
+  }
   const { bytes, file } = await pairPictureBytes(cat, pair);
   return image64FromBytes(bytes, pair.crop, file);
 }

@@ -4,7 +4,7 @@
 import sharp from 'sharp';
 import { AvError } from '../errors';
 import { IMAGE_SIZE } from '../media/constants';
-import { type CropBox, prepareImage, type RgbImage } from '../media/image';
+import { boxInside, type CropBox, prepareImage, type RgbImage } from '../media/image';
 
 async function cropBoxFor(bytes: Buffer, crop: CropBox | null, file: string): Promise<CropBox> {
   if (crop) return crop;
@@ -21,8 +21,7 @@ async function cropBoxFor(bytes: Buffer, crop: CropBox | null, file: string): Pr
  */
 export async function rgbImage64(frame: RgbImage, crop: CropBox | null, file: string): Promise<RgbImage> {
   const box = crop ?? { x: 0, y: 0, w: frame.width, h: frame.height };
-  const valid = [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0;
-  if (!valid || box.x + box.w > frame.width || box.y + box.h > frame.height) {
+  if (!boxInside(box, frame.width, frame.height)) {
     throw new AvError('out_of_range', `crop box ${JSON.stringify(box)} is outside the ${frame.width}×${frame.height} image`, { file, details: { box, width: frame.width, height: frame.height } });
   }
   const { data, info } = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })

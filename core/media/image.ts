@@ -14,6 +14,12 @@ export interface CropBox {
   h: number;
 }
 
+/** Whether `box` is a box of whole pixels (x, y ≥ 0; w, h > 0) inside a width×height picture. */
+export function boxInside(box: CropBox, width: number, height: number): boolean {
+  const whole = [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0;
+  return whole && box.x + box.w <= width && box.y + box.h <= height;
+}
+
 export interface RgbImage {
   width: number;
   height: number;
@@ -59,8 +65,7 @@ export async function prepareImage(input: string | Buffer, opts: PrepareOptions 
   const height = meta.height ?? 0;
   if (!width || !height) throw new AvError('corrupt_file', 'the image has no size', { file });
   const box = opts.crop ?? centerSquare(width, height);
-  const valid = [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0;
-  if (!valid || box.x + box.w > width || box.y + box.h > height) {
+  if (!boxInside(box, width, height)) {
     throw new AvError('out_of_range', `crop box ${JSON.stringify(box)} is outside the ${width}×${height} image`, { file, details: { box, width, height } });
   }
   try {

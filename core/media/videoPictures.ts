@@ -13,7 +13,7 @@
 import { AvError } from '../errors';
 import { IMAGE_SIZE } from './constants';
 import { assertExists, ffmpegError, runFfmpeg } from './ffmpegRun';
-import type { CropBox, RgbImage } from './image';
+import { boxInside, type CropBox, type RgbImage } from './image';
 import { probeVideo } from './videoFrames';
 
 /**
@@ -57,11 +57,6 @@ export function pictureOfRow(row: RgbImage, k: number): RgbImage {
   return { width: s, height: s, data };
 }
 
-/** Whether a crop box is a valid box inside a width×height frame. */
-export function boxInside(box: CropBox, width: number, height: number): boolean {
-  return [box.x, box.y, box.w, box.h].every(Number.isInteger) && box.x >= 0 && box.y >= 0 && box.w > 0 && box.h > 0 && box.x + box.w <= width && box.y + box.h <= height;
-}
-
 /** The out_of_range error of a crop box outside its frame (one message for every path). */
 export function boxOutside(box: CropBox, file: string, frame?: { width: number; height: number }): AvError {
   const size = frame ? ` ${frame.width}×${frame.height}` : '';
@@ -71,14 +66,16 @@ export function boxOutside(box: CropBox, file: string, frame?: { width: number; 
 /**
  * One video pair's 64×64 picture: the first frame at or after `atSeconds` (as extractVideoFrame
  * chooses it), cropped to `crop` (the whole frame for null), by the same filter as the one-pass path.
+ * `frame` is the video's frame size when the caller knows it (the catalog's source row), else it is
+ * probed when a crop box has to be checked.
  */
-export async function extractVideoPicture(file: string, atSeconds: number, crop: CropBox | null): Promise<RgbImage> {
+export async function extractVideoPicture(file: string, atSeconds: number, crop: CropBox | null, frame?: { width: number; height: number }): Promise<RgbImage> {
   if (!Number.isFinite(atSeconds) || atSeconds < 0) throw new AvError('out_of_range', `invalid frame time ${atSeconds} s`, { file });
   await assertExists(file);
   if (crop) {
     // ffmpeg's crop would move a box that sticks out back inside the frame: checked here
-    const frame = await probeVideo(file);
-    if (!boxInside(crop, frame.width || Number.MAX_SAFE_INTEGER, frame.height || Number.MAX_SAFE_INTEGER)) throw boxOutside(crop, file, frame.width ? frame : undefined);
+    const size = frame?.width && frame.height ? frame : await probeVideo(file);
+    if (!boxInside(crop, size.width || Infinity, size.height || Infinity)) throw boxOutside(crop, file, size.width ? size : undefined);
   }
   const r = await runFfmpeg(['-ss', atSeconds.toFixed(6), '-i', file, '-map', '0:v:0', '-frames:v', '1', '-vf', pictureRowFilter([crop]), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
   if (r.code !== 0) {

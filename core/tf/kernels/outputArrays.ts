@@ -27,9 +27,6 @@ let depth = 0;
 /** Pooled-size outputs handed out inside the scope: fresh blocks and reused ones (bench and tests). */
 const handed = { fresh: 0, reused: 0 };
 
-/** Whether a training step's scope is open (recycling on). */
-export const recycling = (): boolean => depth > 0;
-
 /** A float32 output of `length` elements, contents unspecified (every element must be written). */
 export function outputArray(length: number): Float32Array {
   if (depth === 0 || length < POOLED_MIN_FLOATS) return new Float32Array(length);
