@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { conv2dBackpropFilterWinograd, conv2dBackpropInputWinograd, conv2dWinograd, winogradSupported } from '../core/tf/kernels/winograd';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
 import { gemm } from '../core/tf/kernels/gemm';
 import { gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/kernels/runtime';
@@ -141,6 +142,12 @@ export async function run(args: string[]): Promise<void> {
     add('conv_fwd', label, time(reps, () => void conv2dImplicit(x, w, g)), flops);
     add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
+    if (winogradSupported(g)) {
+      // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
+      add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
+      add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);
+      add('wino_dwt (filter gradient, direct FLOP)', label, time(reps, () => void conv2dBackpropFilterWinograd(x, dy, g)), flops);
+    }
   }
 
   // batch norm and activations: memory-bound, one or two passes over the activations

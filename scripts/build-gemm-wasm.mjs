@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the kernel families core/tf/kernels/{gemm,conv,norm,activation}.wat — function bodies,
+// Compiles the kernel families core/tf/kernels/{gemm,conv,norm,activation,winograd}.wat — function bodies,
 // put into one module that imports the shared memory as env.mem, in that order (the helper
 // thread's kernel numbering, kernels/signatures.ts) — with wat2wasm (Debian package `wabt`, CI pins
 // its version) into the two WebAssembly modules embedded in core/tf/kernels/wasmModules.ts: `simd`
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kernelsDir = join(root, 'core/tf/kernels');
-const FAMILIES = ['gemm', 'conv', 'norm', 'activation'];
+const FAMILIES = ['gemm', 'conv', 'norm', 'activation', 'winograd'];
 const outPath = join(kernelsDir, 'wasmModules.ts');
 const MADD = /\(f32x4\.add \(local\.get (\$c\d\d)\) \(f32x4\.mul \(local\.get (\$\w+)\) \(local\.get (\$\w+)\)\)\)/g;
 

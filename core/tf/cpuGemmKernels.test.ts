@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
-import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { geometryOf, useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { winogradSupported } from './kernels/winograd';
 import { gemm } from './kernels/gemm';
 import { gemmReference } from './kernels/gemmReference';
 import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, type Strided } from './kernels/runtime';
@@ -50,9 +51,9 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
   });
 
   it('calls every kernel with the parameters its .wat declares, in its order (kernels/signatures.ts)', () => {
-    const wat = ['gemm', 'conv', 'norm', 'activation'].map((f) => readFileSync(fileURLToPath(new URL(`./kernels/${f}.wat`, import.meta.url)), 'utf8')).join('');
+    const wat = ['gemm', 'conv', 'norm', 'activation', 'winograd'].map((f) => readFileSync(fileURLToPath(new URL(`./kernels/${f}.wat`, import.meta.url)), 'utf8')).join('');
     const declared = Object.fromEntries(
-      [...wat.matchAll(/\(func \(export "(\w+)"\)((?:\s*\(param \$\w+ i32\))*)/g)].map((m) => [m[1], [...m[2].matchAll(/\$(\w+)/g)].map((p) => p[1])]),
+      [...wat.matchAll(/\(func (?:\$\w+ )?\(export "(\w+)"\)((?:\s*\(param \$\w+ i32\))*)/g)].map((m) => [m[1], [...m[2].matchAll(/\$(\w+)/g)].map((p) => p[1])]),
     );
     expect(declared).toEqual(Object.fromEntries(Object.entries(KERNEL_PARAMS).map(([k, v]) => [k, [...v]])));
     expect(() => positional('relu', { x: 0, y: 16, r0: 0, r1: 0.5 })).toThrow(/r1 is 0.5/);
@@ -139,8 +140,13 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 9, 7, 16], w: [3, 3, 16, 12], s: [1, 1], pad: 'same' },
     { x: [2, 6, 5, 8], w: [4, 4, 8, 8], s: [1, 1], pad: 'same' },
     { x: [2, 12, 11, 8], w: [4, 4, 8, 20], s: [2, 1], pad: 'valid' },
-    // 4.7M multiply-adds: split between the two threads.
+    // Winograd F(2×2, 3×3) (kernels/winograd.ts): 3×3 stride 1 with ≥ 32 channels; odd output sizes
+    // (tiles hanging over the edge), 'valid' and 'same', in and out channels differing; the last two
+    // split between the two threads (4.7M and 3.7M multiply-adds), 90 tiles a thread = a whole
+    // and a partial block of 64.
+    { x: [3, 9, 7, 32], w: [3, 3, 32, 40], s: [1, 1], pad: 'same' },
     { x: [2, 16, 16, 32], w: [3, 3, 32, 32], s: [1, 1], pad: 'same' },
+    { x: [2, 19, 21, 40], w: [3, 3, 40, 32], s: [1, 1], pad: 'valid' },
     // Stride phases of the input gradient that no tap reaches (kernel smaller than the stride).
     { x: [2, 9, 8, 8], w: [2, 2, 8, 8], s: [3, 3], pad: 'same' },
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
@@ -159,6 +165,11 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
       return [y, fused, dx, dw, yt, dyt, dwt];
     });
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
+  });
+
+  it('sends the 3×3 stride-1 cases with ≥ 32 channels (and only those) to the Winograd kernels', () => {
+    const wino = cases.filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad))));
+    expect(wino.map((c) => c.x)).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
   });
 
   it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {

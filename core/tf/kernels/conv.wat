@@ -6,7 +6,7 @@
   ;; i32 at $tab + (tap·mpad + row)·4. B is packed in 8-column panels as for gemm (K = taps·ci).
   ;; C rows have stride np·8 floats and are overwritten. Computes row tiles t0 ≤ t < t1 (4 rows each)
   ;; in blocks of 16 tiles, all column panels, so two threads can split the rows.
-  (func (export "conv_fwd")
+  (func $conv_fwd (export "conv_fwd")
     (param $tab i32) (param $mpad i32) (param $taps i32) (param $ci i32)
     (param $bp i32) (param $cp i32) (param $np i32) (param $t0 i32) (param $t1 i32) (param $tg i32)
     (local $g0 i32) (local $g1 i32)
@@ -118,7 +118,7 @@
   ;; must be a multiple of 8). $tab as for conv_fwd; dy rows have co floats at $dy; C rows have stride
   ;; K = npk·8 floats and are accumulated into. Rows are walked in blocks of $mb; only the K panels
   ;; jp0 ≤ jp < jp1 are computed, so two threads can split them.
-  (func (export "conv_dwt")
+  (func $conv_dwt (export "conv_dwt")
     (param $tab i32) (param $mpad i32) (param $m i32) (param $ci i32) (param $dy i32) (param $co i32)
     (param $cp i32) (param $npk i32) (param $jp0 i32) (param $jp1 i32) (param $mb i32)
     (local $m0 i32) (local $m1 i32) (local $it i32) (local $jp i32) (local $tap i32) (local $c0b i32)

@@ -25,6 +25,10 @@ export const KERNEL_PARAMS = {
   lrelu_grad: ['dy', 'x', 'dx', 'alpha', 'r0', 'r1'],
   /** y = max(x, 0); 4-float groups [r0, r1) */
   relu: ['x', 'y', 'r0', 'r1'],
+  /** Winograd F(2×2, 3×3) forward (stride 1) over tiles [t0, t1), in blocks of tb tiles */
+  wino_fwd: ['x', 'zero', 'h', 'w', 'c', 'top', 'left', 'th', 'tw', 'y', 'oh', 'ow', 'co', 'bp', 'np', 'tab', 'wk', 'v', 'm', 'tb', 't0', 't1'],
+  /** Winograd F(2×2, 3×3) filter gradient, transformed (dUᵀ per tile position), over tiles [t0, t1) */
+  wino_dwt: ['x', 'zero', 'h', 'w', 'c', 'top', 'left', 'th', 'tw', 'dy', 'oh', 'ow', 'co', 'acc', 'tab', 'wk', 'v', 'dm', 'tb', 't0', 't1'],
 } as const;
 
 export type WasmKernel = keyof typeof KERNEL_PARAMS;
