@@ -132,6 +132,7 @@ export async function run(args: string[]): Promise<void> {
     ['D conv 32²×64→16²×128', geometry(64, 32, 64, 128, 4, 2, 16, 1)],
     ['D conv 16²×128→8²×256', geometry(64, 16, 128, 256, 4, 2, 8, 1)],
     ['I2S D extra conv 32²×128→32²×128, 3×3', geometry(64, 32, 128, 128, 3, 1, 32, 1)],
+    ['I2S tiny conv 8×32²×16→16, 3×3', geometry(8, 32, 16, 16, 3, 1, 32, 1)],
     ['LMS conv 64×22×32→…×64, 3×3', { batch: 64, inH: 64, inW: 22, inC: 32, outH: 64, outW: 22, outC: 64, fh: 3, fw: 3, sh: 1, sw: 1, top: 1, left: 1 }],
   ];
   for (const [label, g] of convs) {
@@ -142,12 +143,10 @@ export async function run(args: string[]): Promise<void> {
     add('conv_fwd', label, time(reps, () => void conv2dImplicit(x, w, g)), flops);
     add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
-    if (winogradSupported(g)) {
-      // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
-      add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
-      add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);
-      add('wino_dwt (filter gradient, direct FLOP)', label, time(reps, () => void conv2dBackpropFilterWinograd(x, dy, g)), flops);
-    }
+    // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
+    if (winogradSupported(g, 'forward')) add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
+    if (winogradSupported(g, 'input')) add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);
+    if (winogradSupported(g, 'filter')) add('wino_dwt (filter gradient, direct FLOP)', label, time(reps, () => void conv2dBackpropFilterWinograd(x, dy, g)), flops);
   }
 
   // batch norm and activations: memory-bound, one or two passes over the activations

@@ -8,7 +8,7 @@ D mirrors it: two 4x4 convs stride (2, 1) pad 1 (128x34 -> 64x33 -> 32x32), `ext
 DCGAN downsampling 32->16->8->4 (4, 8, 8 x ndf), and the conditioned logit head of the S2I discriminator.
 The step is the one of /work/shared/reference/torch_s2i_step.py (matching-aware loss, real/wrong/fake, Adam).
 
-Usage: /usr/bin/python3 torch_i2s_step.py [--batch 64] [--ngf 64] [--ndf 64] [--extra-g 2] [--extra-d 12] [--steps 5] [--threads N]
+Usage: /usr/bin/python3 torch_i2s_step.py [--batch 64] [--ngf 64] [--ndf 64] [--extra-g 2] [--extra-d 12] [--steps 5] [--warmup 1] [--threads N]
 Prints one JSON line: {"images_per_s": ..., "step_s": ..., ...}
 """
 import argparse, json, os, time
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--extra-g", type=int, default=2)
     ap.add_argument("--extra-d", type=int, default=12)
     ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1, help="untimed steps first (allocator, caches)")
     ap.add_argument("--threads", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
@@ -98,7 +99,8 @@ def main():
         loss_g = F.binary_cross_entropy_with_logits(D(fake, image_emb), ones)
         optG.zero_grad(); loss_g.backward(); optG.step()
 
-    step()  # warm-up
+    for _ in range(a.warmup):
+        step()
     t0 = time.perf_counter()
     for _ in range(a.steps):
         step()

@@ -1,4 +1,4 @@
-// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--all] [--i2s-paper] [--no-torch] [--no-profile]`:
+// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--warmup N] [--all] [--i2s-paper] [--no-torch] [--no-profile]`:
 // images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
 // core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
 //   cpu-fast  im2col + WebAssembly-SIMD GEMM convs, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
@@ -33,7 +33,7 @@ function opt(args: string[], name: string, fallback: string): string {
 
 interface TorchFigure { net: Net; preset: PresetName; imagesPerSecond: number; stepSeconds: number; threads: number; torch: string }
 
-function torchStep(net: Net, presetName: PresetName, steps: number): TorchFigure | string {
+function torchStep(net: Net, presetName: PresetName, steps: number, warmup: number): TorchFigure | string {
   const script = TORCH_SCRIPTS[net];
   if (!existsSync(PYTHON) || !existsSync(script)) return `skipped: ${PYTHON} or ${script} missing`;
   const p = PRESETS[presetName];
@@ -41,7 +41,7 @@ function torchStep(net: Net, presetName: PresetName, steps: number): TorchFigure
     ? ['--size', String(p.imageSize)]
     : ['--extra-g', String(p.i2sExtraGeneratorLayers), '--extra-d', String(p.i2sExtraDiscriminatorLayers)];
   const r = spawnSync(PYTHON, [script, '--batch', String(p.batchSize), '--ngf', String(p.ngf), '--ndf', String(p.ndf),
-    ...shape, '--steps', String(steps)], { encoding: 'utf8' });
+    ...shape, '--steps', String(steps), '--warmup', String(warmup)], { encoding: 'utf8' });
   if (r.status !== 0) {
     const err = `${r.stderr ?? ''}`;
     return /No module named 'torch'/.test(err) ? 'skipped: torch is not installed for /usr/bin/python3' : `failed: ${err.trim().split('\n').pop()}`;
@@ -58,6 +58,9 @@ export async function run(args: string[]): Promise<void> {
   const presets: PresetName[] = which === 'both' ? ['tiny', 'paper'] : [which as PresetName];
   const tinySteps = Number(opt(args, '--steps', '10'));
   const paperSteps = Number(opt(args, '--paper-steps', '1'));
+  // Untimed steps first, the same number on both sides: a process's first steps run cold (JIT,
+  // allocator, our output pool; PyTorch's allocator) — 20–30 ms instead of ~18 ms for S2I tiny here.
+  const tinyWarmup = Number(opt(args, '--warmup', '5'));
   const all = flag(args, '--all');
   const { tf, backend } = await loadTf();
   if (tf.getBackend() !== 'cpu') {
@@ -71,6 +74,7 @@ export async function run(args: string[]): Promise<void> {
   for (const presetName of presets) {
     const paper = presetName === 'paper';
     const steps = paper ? paperSteps : tinySteps;
+    const warmup = paper ? 1 : tinyWarmup;
     const modes: CpuKernelMode[] = paper && !all ? ['gemm'] : ['gemm', 'flat', 'stock'];
     if (paper && !all) say('paper preset: cpu-js and stock kernel sets skipped (minutes per step; add --all)');
     const nets: Net[] = paper && !flag(args, '--i2s-paper') ? ['s2i'] : ['s2i', 'i2s'];
@@ -81,15 +85,16 @@ export async function run(args: string[]): Promise<void> {
           say(`I2S ${presetName} stock: skipped (stock conv gradients on 128×34 maps take minutes; add --all)`);
           continue;
         }
-        const t = timeSteps(tf, net, presetName, mode, steps);
+        // (the slower kernel sets are reference points: one untimed step)
+        const t = timeSteps(tf, net, presetName, mode, steps, mode === 'gemm' ? warmup : 1);
         ours.push(t);
-        say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${steps} steps)`);
+        say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${steps} steps after ${mode === 'gemm' ? warmup : 1} untimed)`);
       }
     }
     for (const net of nets) {
       const key = `${net}_${presetName}`;
       if (flag(args, '--no-torch')) torch[key] = 'skipped: --no-torch';
-      else torch[key] = torchStep(net, presetName, paper ? Math.max(1, paperSteps) : tinySteps);
+      else torch[key] = torchStep(net, presetName, paper ? Math.max(1, paperSteps) : tinySteps, paper ? 1 : tinyWarmup);
       const tr = torch[key];
       const label = `${net.toUpperCase()} ${presetName} pytorch `;
       if (typeof tr === 'string') say(`${label} ${tr}`);

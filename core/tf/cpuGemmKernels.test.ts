@@ -140,10 +140,12 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 9, 7, 16], w: [3, 3, 16, 12], s: [1, 1], pad: 'same' },
     { x: [2, 6, 5, 8], w: [4, 4, 8, 8], s: [1, 1], pad: 'same' },
     { x: [2, 12, 11, 8], w: [4, 4, 8, 20], s: [2, 1], pad: 'valid' },
-    // Winograd F(2×2, 3×3) (kernels/winograd.ts): 3×3 stride 1 with ≥ 32 channels; odd output sizes
+    // Winograd F(2×2, 3×3) (kernels/winograd.ts): 3×3 stride 1, channels in 8s (≥ 32 for the filter
+    // gradient: the 16-channel case keeps conv_dwt); odd output sizes
     // (tiles hanging over the edge), 'valid' and 'same', in and out channels differing; the last two
     // split between the two threads (4.7M and 3.7M multiply-adds), 90 tiles a thread = a whole
     // and a partial block of 64.
+    { x: [2, 10, 9, 16], w: [3, 3, 16, 16], s: [1, 1], pad: 'same' },
     { x: [3, 9, 7, 32], w: [3, 3, 32, 40], s: [1, 1], pad: 'same' },
     { x: [2, 16, 16, 32], w: [3, 3, 32, 32], s: [1, 1], pad: 'same' },
     { x: [2, 19, 21, 40], w: [3, 3, 40, 32], s: [1, 1], pad: 'valid' },
@@ -167,9 +169,12 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('sends the 3×3 stride-1 cases with ≥ 32 channels (and only those) to the Winograd kernels', () => {
-    const wino = cases.filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad))));
-    expect(wino.map((c) => c.x)).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
+  it('sends the 3×3 stride-1 cases with channels in 8s (and only those) to the Winograd kernels', () => {
+    const wino = (pass: 'forward' | 'input' | 'filter'): number[][] => cases
+      .filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)), pass)).map((c) => c.x);
+    expect(wino('forward')).toEqual([[2, 10, 9, 16], [3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
+    expect(wino('input')).toEqual(wino('forward'));
+    expect(wino('filter')).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
   });
 
   it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {

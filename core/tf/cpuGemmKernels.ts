@@ -59,11 +59,11 @@ export function geometryOf(info: Conv2DInfo): ConvGeometry {
   };
 }
 
-/** Forward conv: Winograd for 3×3 stride 1 (kernels/winograd.ts), else implicit GEMM (kernels/conv.ts), unless pointwise or with few input channels. */
+/** Forward conv: Winograd for 3×3 stride 1 with channels in 8s (kernels/winograd.ts), else implicit GEMM (kernels/conv.ts), unless pointwise or with few input channels. */
 export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array {
   if (isPointwise(info) || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dGemm(x, w, info);
   const g = geometryOf(info);
-  return winogradSupported(g) ? conv2dWinograd(x, w, g) : conv2dImplicit(x, w, g);
+  return winogradSupported(g, 'forward') ? conv2dWinograd(x, w, g) : conv2dImplicit(x, w, g);
 }
 
 /** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (kernels/conv.ts); GEMM + col2im for few channels. */
@@ -71,14 +71,14 @@ export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo)
   // (the implicit pass's columns are dx's channels, in blocks of 8: one channel would waste 7 of 8)
   if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   const g = geometryOf(info);
-  return winogradSupported(g) ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
+  return winogradSupported(g, 'input') ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
 }
 
 /** Filter gradient: implicit GEMM when the channel counts suit its tiles, else im2col + GEMM. */
 export function conv2dBackpropFilterFast(x: Values, dy: Values, info: Conv2DInfo): Float32Array {
   const g = geometryOf(info);
   if (isPointwise(info) || !filterImplicitSupported(g)) return conv2dBackpropFilterGemm(x, dy, info);
-  return winogradSupported(g) ? conv2dBackpropFilterWinograd(x, dy, g) : conv2dBackpropFilterImplicit(x, dy, g);
+  return winogradSupported(g, 'filter') ? conv2dBackpropFilterWinograd(x, dy, g) : conv2dBackpropFilterImplicit(x, dy, g);
 }
 
 function chunkRows(k: number, m: number): number {

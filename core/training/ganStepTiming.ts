@@ -66,11 +66,12 @@ function stepRig(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMod
   };
 }
 
-/** Warm-up step, then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
-export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number): StepTiming {
+/** `warmup` untimed steps (JIT, output pool), then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
+export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number, warmup = 1): StepTiming {
   const { preset, step, dispose } = stepRig(tf, net, presetName, mode);
   try {
-    const losses: GanStepStats[] = [step()];
+    const losses: GanStepStats[] = [];
+    for (let i = 0; i < warmup; i++) losses.push(step());
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) losses.push(step());
     const seconds = (performance.now() - t0) / 1000;

@@ -12,13 +12,17 @@ import type { KernelArgs } from './signatures';
 
 /** Tiles a thread transforms per block: 16 row tiles of conv_fwd, whose B panel stays in L1 over them. */
 const TILE_BLOCK = 64;
-/** 2.25× fewer multiply-adds pay for the transforms from about this many channels (kernel bench). */
-const MIN_CHANNELS = 32;
+/**
+ * From how many channels the filter gradient pays for its transforms (kernel bench: at 16 channels
+ * on 32×32 maps it is no faster than conv_dwt; the forward pass and the input gradient are 2–3×
+ * faster there already).
+ */
+const FILTER_MIN_CHANNELS = 32;
 
-/** Whether the Winograd kernels handle this convolution (3×3, stride 1, channels in blocks of 8). */
-export function winogradSupported(g: ConvGeometry): boolean {
-  return g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 &&
-    g.inC % 8 === 0 && g.outC % 8 === 0 && Math.min(g.inC, g.outC) >= MIN_CHANNELS;
+/** Whether the Winograd kernels handle this convolution's pass (3×3, stride 1, channels in blocks of 8). */
+export function winogradSupported(g: ConvGeometry, pass: 'forward' | 'input' | 'filter'): boolean {
+  return g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 && g.inC % 8 === 0 && g.outC % 8 === 0 &&
+    (pass !== 'filter' || Math.min(g.inC, g.outC) >= FILTER_MIN_CHANNELS);
 }
 
 /**
