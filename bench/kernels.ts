@@ -132,6 +132,8 @@ export async function run(args: string[]): Promise<void> {
     ['D conv 32²×64→16²×128', geometry(64, 32, 64, 128, 4, 2, 16, 1)],
     ['D conv 16²×128→8²×256', geometry(64, 16, 128, 256, 4, 2, 8, 1)],
     ['I2S D extra conv 32²×128→32²×128, 3×3', geometry(64, 32, 128, 128, 3, 1, 32, 1)],
+    ['I2S tiny D conv 8×130×36×1→…×8, 4×4 stride 2×1', { batch: 8, inH: 130, inW: 36, inC: 1, outH: 64, outW: 33, outC: 8, fh: 4, fw: 4, sh: 2, sw: 1, top: 0, left: 0 }],
+    ['S2I paper D conv 64×64²×3→32²×64', geometry(64, 64, 3, 64, 4, 2, 32, 1)],
     ['I2S tiny conv 8×32²×16→16, 3×3', geometry(8, 32, 16, 16, 3, 1, 32, 1)],
     ['LMS conv 64×22×32→…×64, 3×3', { batch: 64, inH: 64, inW: 22, inC: 32, outH: 64, outW: 22, outC: 64, fh: 3, fw: 3, sh: 1, sw: 1, top: 1, left: 1 }],
   ];
@@ -141,7 +143,8 @@ export async function run(args: string[]): Promise<void> {
     const dy = random(g.batch * g.outH * g.outW * g.outC, 5);
     const flops = 2 * g.batch * g.outH * g.outW * g.outC * g.fh * g.fw * g.inC;
     add('conv_fwd', label, time(reps, () => void conv2dImplicit(x, w, g)), flops);
-    add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
+    // (with < 8 input channels the studio takes im2col for dx: cpuGemmKernels.ts)
+    if (g.inC >= 8) add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
     // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
     if (winogradSupported(g, 'forward')) add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
