@@ -11,8 +11,13 @@
 // dataSync() outside a training step are never taken back. The pool is bounded (POOL_MAX_BYTES).
 import { totalmem } from 'node:os';
 
-/** Outputs below this many floats come from `new Float32Array` (fresh small blocks are cheap). */
-export const POOLED_MIN_FLOATS = 1 << 18;
+/**
+ * Outputs below this many floats (4 KiB) come from `new Float32Array`. Small outputs are pooled too:
+ * each fresh block counts as external memory, and at the tiny presets, whose outputs are mostly
+ * 16K–256K floats, that pressure ran ~2 full collections per step (I2S tiny: 96 mark-compacts in 46
+ * steps with a 1 MiB threshold, 29 with this one; steps 160–200 → 120–160 ms; S2I tiny 14–19 → 12–16).
+ */
+export const POOLED_MIN_FLOATS = 1 << 10;
 /**
  * The free blocks kept at most, in bytes: 8 GiB (an I2S paper step at batch 64 reuses most of its
  * outputs at that size, with 1 GiB it reused an eighth), at most a third of the machine's memory.
