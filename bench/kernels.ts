@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conv2dBackpropFilterWinograd, conv2dBackpropInputWinograd, conv2dWinograd, winogradSupported } from '../core/tf/kernels/winograd';
+import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from '../core/tf/kernels/winograd';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
 import { gemm } from '../core/tf/kernels/gemm';
 import { gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/kernels/runtime';
@@ -134,6 +134,7 @@ export async function run(args: string[]): Promise<void> {
     ['I2S D extra conv 32²×128→32²×128, 3×3', geometry(64, 32, 128, 128, 3, 1, 32, 1)],
     ['I2S tiny D conv 8×130×36×1→…×8, 4×4 stride 2×1', { batch: 8, inH: 130, inW: 36, inC: 1, outH: 64, outW: 33, outC: 8, fh: 4, fw: 4, sh: 2, sw: 1, top: 0, left: 0 }],
     ['S2I paper D conv 64×64²×3→32²×64', geometry(64, 64, 3, 64, 4, 2, 32, 1)],
+    ['I2S tiny G 8×64²×8 ← 32²×16, 4×4 stride 2', geometry(8, 64, 8, 16, 4, 2, 32, 1)],
     ['I2S tiny conv 8×32²×16→16, 3×3', geometry(8, 32, 16, 16, 3, 1, 32, 1)],
     ['LMS conv 64×22×32→…×64, 3×3', { batch: 64, inH: 64, inW: 22, inC: 32, outH: 64, outW: 22, outC: 64, fh: 3, fw: 3, sh: 1, sw: 1, top: 1, left: 1 }],
   ];
@@ -149,6 +150,7 @@ export async function run(args: string[]): Promise<void> {
     // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
     if (winogradSupported(g, 'forward')) add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
     if (winogradSupported(g, 'input')) add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);
+    if (subpixelSupported(g)) add('wino dx (subpixel: one 3×3 product, direct FLOP)', label, time(reps, () => void conv2dBackpropInputSubpixel(dy, w, g)), flops);
     if (winogradSupported(g, 'filter')) add('wino_dwt (filter gradient, direct FLOP)', label, time(reps, () => void conv2dBackpropFilterWinograd(x, dy, g)), flops);
   }
 

@@ -8,7 +8,7 @@ import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { geometryOf, useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
-import { winogradSupported } from './kernels/winograd';
+import { subpixelSupported, winogradSupported } from './kernels/winograd';
 import { gemm } from './kernels/gemm';
 import { gemmReference } from './kernels/gemmReference';
 import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, type Strided } from './kernels/runtime';
@@ -149,6 +149,10 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 9, 7, 32], w: [3, 3, 32, 40], s: [1, 1], pad: 'same' },
     { x: [2, 16, 16, 32], w: [3, 3, 32, 32], s: [1, 1], pad: 'same' },
     { x: [2, 19, 21, 40], w: [3, 3, 40, 32], s: [1, 1], pad: 'valid' },
+    // 4×4 stride 2 into 2–8 channels: the input gradient as one Winograd product + depth-to-space
+    // (odd sizes, 'same' and 'valid', 4 and 6 channels); [4, 16, 16, 8] above too.
+    { x: [3, 9, 11, 4], w: [4, 4, 4, 8], s: [2, 2], pad: 'same' },
+    { x: [2, 12, 10, 6], w: [4, 4, 6, 16], s: [2, 2], pad: 'valid' },
     // Stride phases of the input gradient that no tap reaches (kernel smaller than the stride).
     { x: [2, 9, 8, 8], w: [2, 2, 8, 8], s: [3, 3], pad: 'same' },
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
@@ -169,12 +173,14 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('sends the 3×3 stride-1 cases with channels in 8s (and only those) to the Winograd kernels', () => {
+  it('sends the 3×3 stride-1 cases with channels in 8s and the 4×4 stride-2 input gradients into 2–8 channels (and only those) to the Winograd kernels', () => {
     const wino = (pass: 'forward' | 'input' | 'filter'): number[][] => cases
       .filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)), pass)).map((c) => c.x);
     expect(wino('forward')).toEqual([[2, 10, 9, 16], [3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
     expect(wino('input')).toEqual(wino('forward'));
     expect(wino('filter')).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
+    expect(cases.filter(({ x, w, s, pad }) => subpixelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
+      .toEqual([[4, 16, 16, 8], [3, 9, 11, 4], [2, 12, 10, 6]]);
   });
 
   it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {

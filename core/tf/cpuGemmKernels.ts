@@ -17,7 +17,7 @@ import { usePlainLinearConv } from './plainLinearConv';
 import { gemm } from './kernels/gemm';
 import { gemmAvailable, type Values } from './kernels/runtime';
 import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from './kernels/conv';
-import { conv2dBackpropFilterWinograd, conv2dBackpropInputWinograd, conv2dWinograd, winogradSupported } from './kernels/winograd';
+import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from './kernels/winograd';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
 export type Conv2DInfo = ReturnType<Tf['backend_util']['computeConv2DInfo']>;
@@ -72,11 +72,16 @@ export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array
   return winogradSupported(g, 'forward') ? conv2dWinograd(x, w, g) : conv2dImplicit(x, w, g);
 }
 
-/** Input gradient (and conv2dTranspose forward): implicit GEMM per stride phase (kernels/conv.ts); GEMM + col2im for few channels. */
+/**
+ * Input gradient (and conv2dTranspose forward): 4×4 stride 2 into 2–8 channels as one Winograd
+ * product + depth-to-space (kernels/winograd.ts), 3×3 stride 1 by Winograd, else implicit GEMM per
+ * stride phase (kernels/conv.ts); GEMM + col2im for few channels (the implicit pass's columns are
+ * dx's channels, in blocks of 8: one channel would waste 7 of 8).
+ */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
-  // (the implicit pass's columns are dx's channels, in blocks of 8: one channel would waste 7 of 8)
-  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   const g = geometryOf(info);
+  if (subpixelSupported(g)) return conv2dBackpropInputSubpixel(dy, w, g);
+  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
   return winogradSupported(g, 'input') ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
 }
 

@@ -62,7 +62,7 @@ function fillTable(i32: Int32Array, tab: number, g: ConvGeometry, mpad: number, 
  * Packs B (K rows × n columns) into 8-column panels at f32[dst]: element (d, c) of panel q at
  * (q·K + d)·8 + c, zero beyond n. B(d, j) = w[rowBase(d) + j·colStride]; rowBase −1: a zero row.
  */
-export function packPanels(f32: Float32Array, dst: number, w: Values, k: number, n: number, rowBase: (d: number) => number, colStride: number): void {
+function packPanels(f32: Float32Array, dst: number, w: Values, k: number, n: number, rowBase: (d: number) => number, colStride: number): void {
   const panels = Math.ceil(n / 8);
   for (let d = 0; d < k; d++) {
     const base = rowBase(d);

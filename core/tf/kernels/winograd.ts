@@ -1,17 +1,25 @@
 // Winograd F(2×2, 3×3) for the 3×3 stride-1 convolutions (winograd.wat): forward, input gradient
 // and filter gradient, each as 16 products over 2×2 output tiles, 2.25× fewer multiply-adds than
 // the implicit GEMM of conv.ts (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks",
-// 2016). Here the filter transforms (U = G g Gᵀ, dW = Gᵀ dU G) and the packing of U; the kernels
+// 2016). Here the filter transforms (U = G g Gᵀ packed for conv_fwd, dW = Gᵀ dU G); the kernels
 // transform the input and output tiles block by block inside each thread's own scratch, so the
 // transformed maps never leave the cache. Rounding differs from direct summation by a few ulps
 // of the transforms' sums (tests compare against the stock kernels).
-import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
-import { copiedOutput } from './outputArrays';
-import { packPanels, type ConvGeometry } from './conv';
+import { copyRun, runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import { copiedOutput, outputArray } from './outputArrays';
+import type { ConvGeometry } from './conv';
 import type { KernelArgs } from './signatures';
 
-/** Tiles a thread transforms per block: 16 row tiles of conv_fwd, whose B panel stays in L1 over them. */
-const TILE_BLOCK = 64;
+/**
+ * Tiles a thread transforms per block: at most 64 (16 row tiles of conv_fwd, over which its B panel
+ * stays in L1), fewer when the block's 16 transformed planes in and out (64·(c + co) bytes a tile)
+ * would not fit in half of this machine's 1 MiB L2 (kernel bench: 256→512 channels took 67 ms with
+ * blocks of 64, 49 ms by stride phases).
+ */
+function tileBlock(c: number, co: number): number {
+  return Math.max(4, Math.min(64, Math.floor((1 << 19) / (64 * (c + co)) / 4) * 4));
+}
+
 /**
  * From how many channels the filter gradient pays for its transforms (kernel bench: at 16 channels
  * on 32×32 maps it is no faster than conv_dwt; the forward pass and the input gradient are 2–3×
@@ -26,51 +34,60 @@ export function winogradSupported(g: ConvGeometry, pass: 'forward' | 'input' | '
 }
 
 /**
- * U = G g Gᵀ for every (r, c) of a 3×3 filter given as tap(kh, kw, r, c): u[ξ·rows·cols + r·cols + c],
- * G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].
+ * U = G g Gᵀ, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1], for a 3×3 filter g given tap-major (g[tap·rows·cols
+ * + r·cols + c], as w [3, 3, rows, cols] is laid out), written straight into the 8-column panels
+ * conv_fwd reads: U_ξ(r, c) at f32[dst + ξ·rows·cols + ((c >> 3)·rows + r)·8 + (c & 7)] (cols in 8s).
  */
-function filterTransform(rows: number, cols: number, tap: (kh: number, kw: number, r: number, c: number) => number): Float32Array {
-  const u = new Float32Array(16 * rows * cols);
-  const g = new Float64Array(9);
-  const t = new Float64Array(12);
+function packTransformedFilter(g: Values, rows: number, cols: number, f32: Float32Array, dst: number): void {
   const plane = rows * cols;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      for (let k = 0; k < 9; k++) g[k] = tap(Math.floor(k / 3), k % 3, r, c);
-      for (let j = 0; j < 3; j++) {
-        // t = G g (4 × 3)
-        t[j] = g[j];
-        t[3 + j] = 0.5 * (g[j] + g[3 + j] + g[6 + j]);
-        t[6 + j] = 0.5 * (g[j] - g[3 + j] + g[6 + j]);
-        t[9 + j] = g[6 + j];
-      }
-      const o = r * cols + c;
-      for (let i = 0; i < 4; i++) {
-        const a = t[3 * i], b = t[3 * i + 1], d = t[3 * i + 2];
-        u[(4 * i) * plane + o] = a;
-        u[(4 * i + 1) * plane + o] = 0.5 * (a + b + d);
-        u[(4 * i + 2) * plane + o] = 0.5 * (a - b + d);
-        u[(4 * i + 3) * plane + o] = d;
-      }
+      const e = r * cols + c;
+      const g0 = g[e], g1 = g[plane + e], g2 = g[2 * plane + e];
+      const g3 = g[3 * plane + e], g4 = g[4 * plane + e], g5 = g[5 * plane + e];
+      const g6 = g[6 * plane + e], g7 = g[7 * plane + e], g8 = g[8 * plane + e];
+      // t = G g, one row of 3 per i
+      const t10 = 0.5 * (g0 + g3 + g6), t11 = 0.5 * (g1 + g4 + g7), t12 = 0.5 * (g2 + g5 + g8);
+      const t20 = 0.5 * (g0 - g3 + g6), t21 = 0.5 * (g1 - g4 + g7), t22 = 0.5 * (g2 - g5 + g8);
+      let o = dst + ((c >> 3) * rows + r) * 8 + (c & 7);
+      // U row i = (t_i0, ½(t_i0 + t_i1 + t_i2), ½(t_i0 − t_i1 + t_i2), t_i2), ξ = 4i + j
+      f32[o] = g0; o += plane;
+      f32[o] = 0.5 * (g0 + g1 + g2); o += plane;
+      f32[o] = 0.5 * (g0 - g1 + g2); o += plane;
+      f32[o] = g2; o += plane;
+      f32[o] = t10; o += plane;
+      f32[o] = 0.5 * (t10 + t11 + t12); o += plane;
+      f32[o] = 0.5 * (t10 - t11 + t12); o += plane;
+      f32[o] = t12; o += plane;
+      f32[o] = t20; o += plane;
+      f32[o] = 0.5 * (t20 + t21 + t22); o += plane;
+      f32[o] = 0.5 * (t20 - t21 + t22); o += plane;
+      f32[o] = t22; o += plane;
+      f32[o] = g6; o += plane;
+      f32[o] = 0.5 * (g6 + g7 + g8); o += plane;
+      f32[o] = 0.5 * (g6 - g7 + g8); o += plane;
+      f32[o] = g8;
     }
   }
-  return u;
 }
 
-/** A 3×3 stride-1 convolution of x (batch, h, w, c) into (batch, oh, ow, co) with the transformed filter u (16 × c × co). */
-function winogradConv(x: Values, u: Float32Array, batch: number, h: number, w: number, c: number,
+/**
+ * A 3×3 stride-1 convolution of x (batch, h, w, c) into (batch, oh, ow, co) with the filter g
+ * (tap-major: [3, 3, c, co]).
+ */
+function winogradConv(x: Values, g: Values, batch: number, h: number, w: number, c: number,
   oh: number, ow: number, co: number, top: number, left: number): Float32Array {
   const np = co / 8;
   const th = Math.ceil(oh / 2), tw = Math.ceil(ow / 2);
   const tiles = batch * th * tw;
-  const tb = TILE_BLOCK;
+  const tb = tileBlock(c, co);
   const wkFloats = 32 + co + 16 * Math.max(c, co);
   const scratch = [16 * tb, wkFloats, 16 * tb * c, 16 * tb * np * 8];
   const { f32, i32, at } = wasmRegions([c, x.length, batch * oh * ow * co, 16 * c * co, ...scratch, ...scratch]);
   const [zero, xo, yo, bo] = at;
   f32.fill(0, zero, zero + c);
   f32.set(x, xo);
-  for (let xi = 0; xi < 16; xi++) packPanels(f32, bo + xi * np * 8 * c, u, c, co, (d) => xi * c * co + d * co, 1);
+  packTransformedFilter(g, c, co, f32, bo);
   const args = (s: number, t0: number, t1: number): KernelArgs<'wino_fwd'> => {
     const [tab, wk, v, m] = at.slice(4 + 4 * s, 8 + 4 * s);
     for (let k = 0; k < 16 * tb; k++) i32[tab + k] = (v + k * c) * 4;
@@ -86,9 +103,7 @@ function winogradConv(x: Values, u: Float32Array, batch: number, h: number, w: n
 
 /** y = conv2d(x, w) for w [3, 3, inC, outC], stride 1. */
 export function conv2dWinograd(x: Values, w: Values, g: ConvGeometry): Float32Array {
-  const { inC, outC } = g;
-  const u = filterTransform(inC, outC, (kh, kw, r, c) => w[((kh * 3 + kw) * inC + r) * outC + c]);
-  return winogradConv(x, u, g.batch, g.inH, g.inW, inC, g.outH, g.outW, outC, g.top, g.left);
+  return winogradConv(x, w, g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.top, g.left);
 }
 
 /**
@@ -97,8 +112,13 @@ export function conv2dWinograd(x: Values, w: Values, g: ConvGeometry): Float32Ar
  */
 export function conv2dBackpropInputWinograd(dy: Values, w: Values, g: ConvGeometry): Float32Array {
   const { inC, outC } = g;
-  const u = filterTransform(outC, inC, (kh, kw, r, c) => w[(((2 - kh) * 3 + (2 - kw)) * inC + c) * outC + r]);
-  return winogradConv(dy, u, g.batch, g.outH, g.outW, outC, g.inH, g.inW, inC, 2 - g.top, 2 - g.left);
+  // w turned by 180°, [3, 3, outC, inC]
+  const turned = new Float32Array(9 * inC * outC);
+  for (let tap = 0; tap < 9; tap++) {
+    const src = (8 - tap) * inC * outC, dst = tap * inC * outC;
+    for (let i = 0; i < inC; i++) for (let o = 0; o < outC; o++) turned[dst + o * inC + i] = w[src + i * outC + o];
+  }
+  return winogradConv(dy, turned, g.batch, g.outH, g.outW, outC, g.inH, g.inW, inC, 2 - g.top, 2 - g.left);
 }
 
 /** dW [3, 3, inC, outC] = conv2dBackpropFilter(x, dy), stride 1. */
@@ -106,7 +126,7 @@ export function conv2dBackpropFilterWinograd(x: Values, dy: Values, g: ConvGeome
   const { batch, inH: h, inW: w, inC: c, outH: oh, outW: ow, outC: co, top, left } = g;
   const th = Math.ceil(oh / 2), tw = Math.ceil(ow / 2);
   const tiles = batch * th * tw;
-  const tb = TILE_BLOCK;
+  const tb = tileBlock(c, co);
   const wkFloats = 32 + co + 16 * Math.max(c, co);
   const scratch = [16 * co * c, 16 * tb, wkFloats, 16 * tb * c, 16 * tb * co];
   const { f32, i32, at } = wasmRegions([Math.max(c, co), x.length, dy.length, ...scratch, ...scratch]);
@@ -151,4 +171,56 @@ export function conv2dBackpropFilterWinograd(x: Values, dy: Values, g: ConvGeome
     }
   }
   return dw;
+}
+
+/**
+ * Whether conv2dBackpropInputSubpixel takes this convolution: 4×4 filters at stride 2 (the DCGAN
+ * layers), pads 0–3, dy's channels in 8s, and 2–8 input channels (an even number): there the four
+ * stride-phase passes each fill a whole address table for a single 8-column panel (8×32²×16 → 8
+ * channels: 2.0 ms against 2.6–7.5 by phases), while with more channels the phases are as fast or
+ * faster (8×8²×64 → 32: 0.56 ms against 0.27; 64×8²×256 → 128: 56 against 47).
+ */
+export function subpixelSupported(g: ConvGeometry): boolean {
+  return g.fh === 4 && g.fw === 4 && g.sh === 2 && g.sw === 2 && g.top >= 0 && g.top <= 3 && g.left >= 0 && g.left <= 3 &&
+    g.outC % 8 === 0 && g.inC % 2 === 0 && g.inC <= 8;
+}
+
+/**
+ * The input gradient of a 4×4 stride-2 convolution as one 3×3 stride-1 convolution over dy into
+ * 4·inC channels, then depth-to-space. dx pixel (2i + ph, 2j + pw) takes the taps kh ≡ ph + top
+ * (mod 2), kw likewise, from dy at (i + a, j + b) with a = (ph + top − kh)/2, b = (pw + left − kw)/2,
+ * both in {−1, 0, 1}: so all four phases read the same 3×3 window of dy and are one Winograd
+ * product with channel block (2·ph + pw) (zero taps where a phase has none). Same multiply-adds as
+ * four stride-phase passes, but one kernel call, one hand-off to the helper thread and no tables.
+ */
+export function conv2dBackpropInputSubpixel(dy: Values, w: Values, g: ConvGeometry): Float32Array {
+  const { batch, inH, inW, inC, outH, outW, outC, top, left } = g;
+  const hq = Math.ceil(inH / 2), wq = Math.ceil(inW / 2);
+  const co = 4 * inC;
+  // tap (a + 1, b + 1) of the 3×3 filter, [3, 3, outC, (phase, c)]
+  const g3 = new Float32Array(9 * outC * co);
+  for (let ka = 0; ka < 3; ka++) {
+    for (let kb = 0; kb < 3; kb++) {
+      for (let phase = 0; phase < 4; phase++) {
+        const kh = (phase >> 1) + top - 2 * (ka - 1), kw = (phase & 1) + left - 2 * (kb - 1);
+        if (kh < 0 || kh > 3 || kw < 0 || kw > 3) continue;
+        const dst = (ka * 3 + kb) * outC * co + phase * inC, src = (kh * 4 + kw) * inC * outC;
+        for (let o = 0; o < outC; o++) for (let c = 0; c < inC; c++) g3[dst + o * co + c] = w[src + c * outC + o];
+      }
+    }
+  }
+  const y = winogradConv(dy, g3, batch, outH, outW, outC, hq, wq, co, 1, 1);
+  const dx = outputArray(batch * inH * inW * inC);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < hq; i++) {
+      for (let ph = 0; ph < 2 && 2 * i + ph < inH; ph++) {
+        const rowOut = (b * inH + 2 * i + ph) * inW;
+        for (let j = 0; j < wq; j++) {
+          const src = ((b * hq + i) * wq + j) * co + ph * 2 * inC;
+          copyRun(y, src, dx, (rowOut + 2 * j) * inC, 2 * j + 1 < inW ? 2 * inC : inC);
+        }
+      }
+    }
+  }
+  return dx;
 }

@@ -265,14 +265,21 @@
           (i32.mul (local.get $tb) (i32.shl (local.get $c) (i32.const 2))))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $iloop)))
-      ;; M = 0, then the 16 products M_ξ = V_ξ U_ξ (rows in tiles of 4)
-      (local.set $a (local.get $m))
-      (local.set $end (i32.add (local.get $m) (i32.shl (i32.mul (local.get $tb) (local.get $mrow)) (i32.const 4))))
-      (block $zdone (loop $zloop
-        (br_if $zdone (i32.ge_u (local.get $a) (local.get $end)))
-        (v128.store (local.get $a) (v128.const i32x4 0 0 0 0))
-        (local.set $a (i32.add (local.get $a) (i32.const 16)))
-        (br $zloop)))
+      ;; M = 0 (the block's rows, in whole tiles of 4, of each of the 16 planes), then the 16 products
+      ;; M_ξ = V_ξ U_ξ
+      (local.set $xi (i32.const 0))
+      (block $zpdone (loop $zploop
+        (br_if $zpdone (i32.ge_s (local.get $xi) (i32.const 16)))
+        (local.set $a (i32.add (local.get $m) (i32.mul (i32.mul (local.get $xi) (local.get $tb)) (local.get $mrow))))
+        (local.set $end (i32.add (local.get $a)
+          (i32.mul (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4)) (local.get $mrow))))
+        (block $zdone (loop $zloop
+          (br_if $zdone (i32.ge_u (local.get $a) (local.get $end)))
+          (v128.store (local.get $a) (v128.const i32x4 0 0 0 0))
+          (local.set $a (i32.add (local.get $a) (i32.const 16)))
+          (br $zloop)))
+        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))
+        (br $zploop)))
       (local.set $xi (i32.const 0))
       (block $pdone (loop $ploop
         (br_if $pdone (i32.ge_s (local.get $xi) (i32.const 16)))
