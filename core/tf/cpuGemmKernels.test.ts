@@ -149,10 +149,13 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [3, 9, 7, 32], w: [3, 3, 32, 40], s: [1, 1], pad: 'same' },
     { x: [2, 16, 16, 32], w: [3, 3, 32, 32], s: [1, 1], pad: 'same' },
     { x: [2, 19, 21, 40], w: [3, 3, 40, 32], s: [1, 1], pad: 'valid' },
-    // 4×4 stride 2 into 2–8 channels: the input gradient as one Winograd product + depth-to-space
+    // 4×4 stride 2 into 2–16 channels: the input gradient as one Winograd product + depth-to-space
     // (odd sizes, 'same' and 'valid', 4 and 6 channels); [4, 16, 16, 8] above too.
     { x: [3, 9, 11, 4], w: [4, 4, 4, 8], s: [2, 2], pad: 'same' },
     { x: [2, 12, 10, 6], w: [4, 4, 6, 16], s: [2, 2], pad: 'valid' },
+    { x: [2, 10, 12, 16], w: [4, 4, 16, 8], s: [2, 2], pad: 'same' },
+    // … and into more channels by stride phases again
+    { x: [2, 8, 8, 24], w: [4, 4, 24, 8], s: [2, 2], pad: 'same' },
     // Stride phases of the input gradient that no tap reaches (kernel smaller than the stride).
     { x: [2, 9, 8, 8], w: [2, 2, 8, 8], s: [3, 3], pad: 'same' },
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
@@ -173,14 +176,14 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('sends the 3×3 stride-1 cases with channels in 8s and the 4×4 stride-2 input gradients into 2–8 channels (and only those) to the Winograd kernels', () => {
+  it('sends the 3×3 stride-1 cases with channels in 8s and the 4×4 stride-2 input gradients into 2–16 channels (and only those) to the Winograd kernels', () => {
     const wino = (pass: 'forward' | 'input' | 'filter'): number[][] => cases
       .filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)), pass)).map((c) => c.x);
     expect(wino('forward')).toEqual([[2, 10, 9, 16], [3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
     expect(wino('input')).toEqual(wino('forward'));
     expect(wino('filter')).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
     expect(cases.filter(({ x, w, s, pad }) => subpixelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
-      .toEqual([[4, 16, 16, 8], [3, 9, 11, 4], [2, 12, 10, 6]]);
+      .toEqual([[4, 16, 16, 8], [3, 9, 11, 4], [2, 12, 10, 6], [2, 10, 12, 16]]);
   });
 
   it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {

@@ -73,7 +73,7 @@ export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array
 }
 
 /**
- * Input gradient (and conv2dTranspose forward): 4×4 stride 2 into 2–8 channels as one Winograd
+ * Input gradient (and conv2dTranspose forward): 4×4 stride 2 into 2–16 channels as one Winograd
  * product + depth-to-space (kernels/winograd.ts), 3×3 stride 1 by Winograd, else implicit GEMM per
  * stride phase (kernels/conv.ts); GEMM + col2im for few channels (the implicit pass's columns are
  * dx's channels, in blocks of 8: one channel would waste 7 of 8).

@@ -47,7 +47,7 @@ function makeBatch(tf: Tf, net: GanNet, preset: ModelPreset): { real: tfjs.Tenso
 interface StepRig { preset: ModelPreset; step: () => GanStepStats; dispose: () => void }
 
 /** A preset's networks (seed 1) and a fixed batch, under the kernel set `mode`; the caller disposes it. */
-export function stepRig(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode): StepRig {
+function stepRig(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode): StepRig {
   if (!useCpuKernels(tf, mode)) throw new Error(`kernel set ${mode} is not available here`);
   const preset = PRESETS[presetName];
   const models = buildModels(tf, net, preset);

@@ -175,14 +175,16 @@ export function conv2dBackpropFilterWinograd(x: Values, dy: Values, g: ConvGeome
 
 /**
  * Whether conv2dBackpropInputSubpixel takes this convolution: 4×4 filters at stride 2 (the DCGAN
- * layers), pads 0–3, dy's channels in 8s, and 2–8 input channels (an even number): there the four
- * stride-phase passes each fill a whole address table for a single 8-column panel (8×32²×16 → 8
- * channels: 2.0 ms against 2.6–7.5 by phases), while with more channels the phases are as fast or
- * faster (8×8²×64 → 32: 0.56 ms against 0.27; 64×8²×256 → 128: 56 against 47).
+ * layers), pads 0–3, dy's channels in 8s, and 2–16 input channels (an even number). There the four
+ * stride-phase passes each fill a whole address table for one or two 8-column panels and hand half
+ * of each pass to the helper thread, which inside a training step costs ~0.2 ms a time: in I2S tiny
+ * steps, 8×16²×32 → 32²×16 took 0.84–0.87 ms as one product against 1.5–1.8 ms by phases, 8×32²×16
+ * → 64²×8 1.35 against 1.91 in isolation. With more channels the phases are as fast or faster
+ * (8×4²×64 → 8²×32: 0.61–0.88 ms against 0.34; 64×8²×256 → 16²×128: 56 against 47 in isolation).
  */
 export function subpixelSupported(g: ConvGeometry): boolean {
   return g.fh === 4 && g.fw === 4 && g.sh === 2 && g.sw === 2 && g.top >= 0 && g.top <= 3 && g.left >= 0 && g.left <= 3 &&
-    g.outC % 8 === 0 && g.inC % 2 === 0 && g.inC <= 8;
+    g.outC % 8 === 0 && g.inC % 2 === 0 && g.inC <= 16;
 }
 
 /**
