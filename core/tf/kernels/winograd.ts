@@ -40,33 +40,28 @@ export function winogradSupported(g: ConvGeometry, pass: 'forward' | 'input' | '
  */
 function packTransformedFilter(g: Values, rows: number, cols: number, f32: Float32Array, dst: number): void {
   const plane = rows * cols;
+  const t = new Float64Array(12);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const e = r * cols + c;
-      const g0 = g[e], g1 = g[plane + e], g2 = g[2 * plane + e];
-      const g3 = g[3 * plane + e], g4 = g[4 * plane + e], g5 = g[5 * plane + e];
-      const g6 = g[6 * plane + e], g7 = g[7 * plane + e], g8 = g[8 * plane + e];
-      // t = G g, one row of 3 per i
-      const t10 = 0.5 * (g0 + g3 + g6), t11 = 0.5 * (g1 + g4 + g7), t12 = 0.5 * (g2 + g5 + g8);
-      const t20 = 0.5 * (g0 - g3 + g6), t21 = 0.5 * (g1 - g4 + g7), t22 = 0.5 * (g2 - g5 + g8);
+      // t = G g (4 rows of 3)
+      for (let j = 0; j < 3; j++) {
+        const top = g[j * plane + e], mid = g[(3 + j) * plane + e], bottom = g[(6 + j) * plane + e];
+        t[j] = top;
+        t[3 + j] = 0.5 * (top + mid + bottom);
+        t[6 + j] = 0.5 * (top - mid + bottom);
+        t[9 + j] = bottom;
+      }
+      // U row i = t_i Gᵀ = (t_i0, ½(t_i0 + t_i1 + t_i2), ½(t_i0 − t_i1 + t_i2), t_i2), ξ = 4i + j
       let o = dst + ((c >> 3) * rows + r) * 8 + (c & 7);
-      // U row i = (t_i0, ½(t_i0 + t_i1 + t_i2), ½(t_i0 − t_i1 + t_i2), t_i2), ξ = 4i + j
-      f32[o] = g0; o += plane;
-      f32[o] = 0.5 * (g0 + g1 + g2); o += plane;
-      f32[o] = 0.5 * (g0 - g1 + g2); o += plane;
-      f32[o] = g2; o += plane;
-      f32[o] = t10; o += plane;
-      f32[o] = 0.5 * (t10 + t11 + t12); o += plane;
-      f32[o] = 0.5 * (t10 - t11 + t12); o += plane;
-      f32[o] = t12; o += plane;
-      f32[o] = t20; o += plane;
-      f32[o] = 0.5 * (t20 + t21 + t22); o += plane;
-      f32[o] = 0.5 * (t20 - t21 + t22); o += plane;
-      f32[o] = t22; o += plane;
-      f32[o] = g6; o += plane;
-      f32[o] = 0.5 * (g6 + g7 + g8); o += plane;
-      f32[o] = 0.5 * (g6 - g7 + g8); o += plane;
-      f32[o] = g8;
+      for (let i = 0; i < 12; i += 3) {
+        const a = t[i], b = t[i + 1], d = t[i + 2];
+        f32[o] = a;
+        f32[o + plane] = 0.5 * (a + b + d);
+        f32[o + 2 * plane] = 0.5 * (a - b + d);
+        f32[o + 3 * plane] = d;
+        o += 4 * plane;
+      }
     }
   }
 }
