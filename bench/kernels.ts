@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from '../core/tf/kernels/winograd';
-import { conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
+import { conv2dBackpropFilterOneChannel, filterOneChannelSupported, conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
 import { gemm } from '../core/tf/kernels/gemm';
 import { gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/kernels/runtime';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, leakyReluWasm } from '../core/tf/kernels/norm';
@@ -147,6 +147,7 @@ export async function run(args: string[]): Promise<void> {
     // (with < 8 input channels the studio takes im2col for dx: cpuGemmKernels.ts)
     if (g.inC >= 8) add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
+    if (filterOneChannelSupported(g)) add('conv dW, one channel (conv_fwd over dy)', label, time(reps, () => void conv2dBackpropFilterOneChannel(x, dy, g)), flops);
     // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
     if (winogradSupported(g, 'forward')) add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
     if (winogradSupported(g, 'input')) add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);

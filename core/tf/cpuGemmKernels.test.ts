@@ -9,6 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { geometryOf, useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
 import { subpixelSupported, winogradSupported } from './kernels/winograd';
+import { filterOneChannelSupported } from './kernels/conv';
 import { gemm } from './kernels/gemm';
 import { gemmReference } from './kernels/gemmReference';
 import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, type Strided } from './kernels/runtime';
@@ -156,6 +157,10 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [2, 10, 12, 16], w: [4, 4, 16, 8], s: [2, 2], pad: 'same' },
     // … and into more channels by stride phases again
     { x: [2, 8, 8, 24], w: [4, 4, 24, 8], s: [2, 2], pad: 'same' },
+    // One input channel, stride 1 along the width, no padding there: the filter gradient as one
+    // conv_fwd pass over dy (kernels/conv.ts conv2dBackpropFilterOneChannel), the I2S D's first conv
+    { x: [2, 12, 9, 1], w: [4, 4, 1, 8], s: [2, 1], pad: 'valid' },
+    { x: [3, 7, 10, 1], w: [3, 2, 1, 4], s: [1, 1], pad: 'valid' },
     // Stride phases of the input gradient that no tap reaches (kernel smaller than the stride).
     { x: [2, 9, 8, 8], w: [2, 2, 8, 8], s: [3, 3], pad: 'same' },
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
@@ -176,7 +181,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     ['conv2d', 'fused conv2d', 'dx', 'dw', 'conv2dTranspose', 'transpose dy', 'transpose dw'].forEach((name, i) => expectClose(ours[i], ref[i], name));
   });
 
-  it('sends the 3×3 stride-1 cases with channels in 8s and the 4×4 stride-2 input gradients into 2–16 channels (and only those) to the Winograd kernels', () => {
+  it('sends the 3×3 stride-1 cases with channels in 8s and the 4×4 stride-2 input gradients into 2–16 channels (and only those) to the Winograd kernels, one-channel filter gradients to their pass', () => {
     const wino = (pass: 'forward' | 'input' | 'filter'): number[][] => cases
       .filter(({ x, w, s, pad }) => winogradSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)), pass)).map((c) => c.x);
     expect(wino('forward')).toEqual([[2, 10, 9, 16], [3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
@@ -184,6 +189,8 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     expect(wino('filter')).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
     expect(cases.filter(({ x, w, s, pad }) => subpixelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
       .toEqual([[4, 16, 16, 8], [3, 9, 11, 4], [2, 12, 10, 6], [2, 10, 12, 16]]);
+    expect(cases.filter(({ x, w, s, pad }) => filterOneChannelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
+      .toEqual([[2, 12, 9, 1], [3, 7, 10, 1]]);
   });
 
   it('per-channel Sum/Mean/Add/Sub/Multiply/RealDiv/Tile, dense and scalar binary ops, SplitV, Slice, PadV2 and batch-norm gradients match stock', () => {

@@ -122,9 +122,37 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
   });
 }
 
-/** y = conv2d(x, w), w laid out [fh, fw, inC, outC]. */
+/**
+ * y = conv2d(x, w), w laid out [fh, fw, inC, outC]. With one input channel read along rows (stride 1
+ * and no padding along the width), a filter row's fw taps are fw consecutive input pixels: they are
+ * read as fw "channels" of fh taps (a table a fw-th the size, inner loops fw long).
+ */
 export function conv2dImplicit(x: Values, w: Values, g: ConvGeometry): Float32Array {
   const n = g.outC;
+  if (filterOneChannelSupported(g)) {
+    const { batch, inH, inW, outH, outW, fh, fw, sh, top } = g;
+    const [y] = implicitPasses(x, w, fw, n, [{
+      taps: fh,
+      rows: batch * outH * outW,
+      fill: (i32, tab, mpad, xByte, zeroByte) => {
+        for (let kh = 0; kh < fh; kh++) {
+          let o = tab + kh * mpad;
+          for (let b = 0; b < batch; b++) {
+            for (let oh = 0; oh < outH; oh++) {
+              const ih = oh * sh + kh - top;
+              const rowOk = ih >= 0 && ih < inH;
+              const rowBase = xByte + (b * inH + ih) * inW * 4;
+              for (let ow = 0; ow < outW; ow++) i32[o++] = rowOk ? rowBase + ow * 4 : zeroByte;
+            }
+          }
+          i32.fill(zeroByte, o, tab + (kh + 1) * mpad);
+        }
+      },
+      rowBase: (d) => d * n,
+      colStride: 1,
+    }]);
+    return y;
+  }
   const [y] = implicitPasses(x, w, g.inC, n, [{
     taps: g.fh * g.fw,
     rows: g.batch * g.outH * g.outW,
@@ -206,6 +234,47 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     }
   });
   return dx;
+}
+
+/**
+ * Whether the one-channel passes take this convolution (conv2dBackpropFilterOneChannel, and
+ * conv2dImplicit's forward): one input channel, stride 1 along the width and no padding there (the
+ * I2S discriminators' first conv on the padded LMS).
+ */
+export const filterOneChannelSupported = (g: ConvGeometry): boolean =>
+  g.inC === 1 && g.sw === 1 && g.left === 0 && g.outW - 1 + g.fw <= g.inW;
+
+/**
+ * dW [fh, fw, 1, outC] of a one-input-channel convolution as one conv_fwd pass with the roles
+ * turned: its rows are the fh·fw filter taps, its taps the (image, output row) pairs, and its
+ * "channels" the outW output columns, which for a filter tap (kh, kw) read outW consecutive input
+ * pixels from (oh·sh + kh − top, kw): dW(kh, kw, o) = Σ_{b, oh} Σ_ow x[b, oh·sh + kh − top, ow + kw]·dy[b, oh, ow, o].
+ * B is dy itself (its rows are (b, oh, ow)). im2col + GEMM built a 16 × pixels patch matrix in JS
+ * for this (1.9 ms a call in an I2S tiny step).
+ */
+export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeometry): Float32Array {
+  if (!filterOneChannelSupported(g)) throw new Error('conv2dBackpropFilterOneChannel needs one input channel, stride 1 and no padding along the width');
+  const { batch, inH, inW, outH, outW, outC, fh, fw, sh, top } = g;
+  const [dw] = implicitPasses(x, dy, outW, outC, [{
+    taps: batch * outH,
+    rows: fh * fw,
+    fill: (i32, tab, mpad, xByte, zeroByte) => {
+      for (let b = 0; b < batch; b++) {
+        for (let oh = 0; oh < outH; oh++) {
+          const o = tab + (b * outH + oh) * mpad;
+          for (let kh = 0; kh < fh; kh++) {
+            const ih = oh * sh + kh - top;
+            const rowOk = ih >= 0 && ih < inH;
+            for (let kw = 0; kw < fw; kw++) i32[o + kh * fw + kw] = rowOk ? xByte + ((b * inH + ih) * inW + kw) * 4 : zeroByte;
+          }
+          i32.fill(zeroByte, o + fh * fw, o + mpad);
+        }
+      }
+    },
+    rowBase: (d) => d * outC,
+    colStride: 1,
+  }]);
+  return dw;
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
