@@ -187,23 +187,29 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     fill: (i32, tab, mpad, xByte, zeroByte) => {
       const taps = khs.length * kws.length;
       if (taps === 0) i32.fill(zeroByte, tab, tab + mpad);
+      const nw = iws.length;
       let t = 0;
       for (const kh of khs) {
         for (const kw of kws) {
+          // byte offset in a dy row of each of the phase's columns, −1 outside dy
+          const cols = Int32Array.from(iws, (iw) => {
+            const ow = (iw + left - kw) / sw;
+            return ow >= 0 && ow < outW ? ow * outC * 4 : -1;
+          });
           let o = tab + t++ * mpad;
           const end = o + mpad;
           for (let b = 0; b < batch; b++) {
-            for (const ih of ihs) {
-              const oh = (ih + top - kh) / sh;
-              const rowOk = oh >= 0 && oh < outH;
-              const rowBase = xByte + (b * outH + oh) * outW * outC * 4;
-              for (const iw of iws) {
-                const ow = (iw + left - kw) / sw;
-                i32[o++] = rowOk && ow >= 0 && ow < outW ? rowBase + ow * outC * 4 : zeroByte;
+            for (let r = 0; r < ihs.length; r++, o += nw) {
+              const oh = (ihs[r] + top - kh) / sh;
+              if (oh < 0 || oh >= outH) {
+                i32.fill(zeroByte, o, o + nw);
+                continue;
               }
+              const rowBase = xByte + (b * outH + oh) * outW * outC * 4;
+              for (let c = 0; c < nw; c++) i32[o + c] = cols[c] < 0 ? zeroByte : rowBase + cols[c];
             }
           }
-          while (o < end) i32[o++] = zeroByte;
+          i32.fill(zeroByte, o, end);
         }
       }
     },
