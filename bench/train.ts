@@ -1,7 +1,7 @@
 // `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--warmup N] [--all] [--i2s-paper] [--no-torch] [--no-profile]`:
 // images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
 // core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
-//   cpu-fast  im2col + WebAssembly-SIMD GEMM convs, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
+//   cpu-fast  WebAssembly-SIMD convs (implicit GEMM, Winograd), batch norm, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
 //   cpu-js    flat-loop conv gradients (the previous default), stock forward kernels
 //   stock     tfjs-backend-cpu 4.22 as shipped
 // and, in the same run, the PyTorch reference steps on /usr/bin/python3 with the same networks and
@@ -59,8 +59,8 @@ export async function run(args: string[]): Promise<void> {
   const tinySteps = Number(opt(args, '--steps', '10'));
   const paperSteps = Number(opt(args, '--paper-steps', '1'));
   // Untimed steps first, the same number on both sides: a process's first steps run cold (JIT,
-  // allocator, our output pool; PyTorch's allocator) — 20–30 ms instead of ~18 ms for S2I tiny here.
-  const tinyWarmup = Number(opt(args, '--warmup', '5'));
+  // allocator, our output pool; PyTorch's allocator): S2I tiny's first steps took 25–28 ms here, later ones 13–20.
+  const tinyWarmup = Number(opt(args, '--warmup', '20'));
   const all = flag(args, '--all');
   const { tf, backend } = await loadTf();
   if (tf.getBackend() !== 'cpu') {

@@ -3,7 +3,7 @@
 // S2I GAN-CLS training steps from the same seeds on both kernel sets.
 // Tolerance: |ours − stock| ≤ 1e-4·(1 + max|stock|) per tensor (float32, different summation order);
 // training losses within 1e-3 absolute after 3 steps.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { expectClose } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
@@ -12,7 +12,7 @@ import { subpixelSupported, winogradSupported } from './kernels/winograd';
 import { filterOneChannelSupported } from './kernels/conv';
 import { gemm } from './kernels/gemm';
 import { gemmReference } from './kernels/gemmReference';
-import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, type Strided } from './kernels/runtime';
+import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, splitProductsFrom, type Strided } from './kernels/runtime';
 import { timeSteps } from '../training/ganStepTiming';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -92,7 +92,9 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
   it('GEMM matches a triple loop, with plain and transposed (strided) operands', () => {
     expect([1, 2]).toContain(gemmThreads());
     const rand = (n: number, seed: number): Float32Array => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
-    // 301×100×80 is large enough to be split between two threads (when the machine has two cores).
+    // 301×100×80 is split between two threads (when the machine has two cores) at the threshold set here.
+    const threshold = splitProductsFrom(1 << 21);
+    onTestFinished(() => void splitProductsFrom(threshold));
     for (const [m, n, k] of [[1, 1, 1], [5, 9, 7], [13, 17, 300], [64, 40, 33], [301, 100, 80]]) {
       const a = rand(m * k, m + 1);
       const b = rand(k * n, n + 2);
@@ -113,7 +115,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
   it('starts the helper thread from its typechecked source and hands it the second half of large products', async () => {
     if (gemmThreads() < 2) return; // one core (or AVSTUDIO_GEMM_THREADS=1): no helper by design
     const big = (n: number, seed: number) => tf.randomNormal([n], 0, 1, 'float32', seed).dataSync() as Float32Array;
-    const [m, n, k] = [512, 256, 64];
+    const [m, n, k] = [512, 256, 256]; // 2²⁵ multiply-adds: split (kernels/runtime.ts)
     const a = big(m * k, 1);
     const b = big(k * n, 2);
     const run = () => {
@@ -166,6 +168,10 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
   ];
   it.each(cases)('conv2d, its two gradients and conv2dTranspose match stock for %o', ({ x: xs, w: ws, s, pad }) => {
+    // products split between the threads from 2²¹ multiply-adds here (2²⁵ in training), so the
+    // cases marked "split" run the two-thread paths
+    const threshold = splitProductsFrom(1 << 21);
+    onTestFinished(() => void splitProductsFrom(threshold));
     const [ref, ours] = both(() => {
       const x = tf.randomNormal(xs, 0, 1, 'float32', 11) as tfjs.Tensor4D;
       const w = tf.randomNormal(ws, 0, 1, 'float32', 12) as tfjs.Tensor4D;

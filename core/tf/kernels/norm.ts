@@ -5,7 +5,7 @@
 // branch-free, four lanes wide and on two threads, at the cost of copying the operands into the
 // shared memory and the result out. Per-channel sums stay in float64 and the per-channel
 // coefficients are computed by the callers, so the arithmetic is the JS version's.
-import { runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
+import { runWasm, wasmRegions, worthSplittingLoop, type Values } from './runtime';
 import type { KernelArgs } from './signatures';
 import { copiedOutput } from './outputArrays';
 
@@ -29,7 +29,7 @@ type Fixed<K extends RowKernel> = Omit<KernelArgs<K>, 'r0' | 'r1'>;
 
 /** Runs a row-range kernel on rows [half, rows) here and [0, half) on the helper (large inputs only). */
 function splitRows<K extends RowKernel>(kernel: K, fixed: Fixed<K>, rows: number, helperFixed: Fixed<K> = fixed, elements = rows): void {
-  const half = worthSplitting(elements * SPLIT_WEIGHT) ? rows >> 1 : 0;
+  const half = worthSplittingLoop(elements * SPLIT_WEIGHT) ? rows >> 1 : 0;
   const at = (f: Fixed<K>, r0: number, r1: number) => ({ ...f, r0, r1 }) as KernelArgs<K>;
   runWasm(kernel, at(fixed, half, rows), half > 0 ? at(helperFixed, 0, half) : undefined);
 }

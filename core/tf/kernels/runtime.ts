@@ -61,11 +61,33 @@ interface GemmExports {
 
 const PAGE = 65536;
 const MAX_PAGES = 32768;
-/** Below this many multiply-adds a product runs on one thread (handing off costs ~0.1 ms). */
-const PARALLEL_MIN_WORK = 1 << 21;
+/**
+ * Below this many multiply-adds a product (GEMM, convolution pass, Winograd product) runs on one
+ * thread. A hand-off costs ~0.1–0.2 ms inside a training step (measured: the helper starts ~130 µs
+ * after the job is posted, the main thread wakes ~80 µs after it ends), and while the helper thread
+ * works, V8's own background threads (garbage collection, compilation) have no second core: an I2S
+ * tiny step took 94–101 ms with products split from 32 M multiply-adds against 99–114 ms from 2 M
+ * (two A/B rounds; S2I tiny no different). Paper-preset products are far larger (a 3×3 128→128
+ * layer at batch 64: 9.7 G).
+ */
+const PARALLEL_MIN_MACS = 1 << 25;
+/** Below this much work (elements × a per-loop weight) an element-wise loop runs on one thread. */
+const PARALLEL_MIN_LOOP_WORK = 1 << 21;
 
-/** Whether `work` (multiply-adds, or element operations) is worth handing half of to the helper thread. */
-export const worthSplitting = (work: number): boolean => work >= PARALLEL_MIN_WORK;
+let parallelMinMacs = PARALLEL_MIN_MACS;
+/** Whether a product of `macs` multiply-adds is worth handing half of to the helper thread. */
+export const worthSplitting = (macs: number): boolean => macs >= parallelMinMacs;
+/**
+ * Splits products from `macs` multiply-adds on (tests: the two-thread paths on small inputs);
+ * returns the previous threshold.
+ */
+export function splitProductsFrom(macs: number): number {
+  const previous = parallelMinMacs;
+  parallelMinMacs = macs;
+  return previous;
+}
+/** Whether an element-wise loop of `work` (elements × weight) is worth handing half of to the helper thread. */
+export const worthSplittingLoop = (work: number): boolean => work >= PARALLEL_MIN_LOOP_WORK;
 
 const C_JOB = CONTROL.job;
 const C_DONE = CONTROL.done;
