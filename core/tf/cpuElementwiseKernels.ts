@@ -15,6 +15,7 @@ import { leakyReluWasm, normWasmTakes, reluWasm } from './kernels/norm';
 
 import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
 import { poolKernels } from './cpuPoolKernels';
+import { matMulKernels } from './cpuMatMulKernels';
 export type { KernelArgs, KernelFunc } from './cpuKernelTypes';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -281,5 +282,7 @@ export function elementwiseKernels(tf: Tf): Record<string, (fallback: KernelFunc
     Relu: (f) => activationKernel(false, f),
     // MaxPool / MaxPoolGrad (core/tf/cpuPoolKernels.ts)
     ...poolKernels(tf),
+    // BatchMatMul / _FusedMatMul (core/tf/cpuMatMulKernels.ts)
+    ...matMulKernels(),
   };
 }
