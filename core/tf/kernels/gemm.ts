@@ -11,38 +11,51 @@ import type { KernelArgs } from './signatures';
 const KC = 256;
 const MC_PANELS = 16;
 
-/** Packs rows [0, m) × depth [0, k) of A into 4-row panels at dst (floats). */
+/**
+ * Packs rows [0, m) × depth [0, k) of A into 4-row panels at dst (floats). Depth outermost: the
+ * panel is written in order, and a transposed A (row stride 1) is read 4 consecutive floats at a time.
+ */
 function packA(dst: Float32Array, a: Strided, m: number, k: number): void {
   const { data, offset, rowStride: rs, colStride: cs } = a;
   const panels = Math.ceil(m / 4);
   for (let p = 0; p < panels; p++) {
     const base = p * k * 4;
-    for (let r = 0; r < 4; r++) {
-      const i = p * 4 + r;
-      if (i >= m) {
-        for (let d = 0; d < k; d++) dst[base + d * 4 + r] = 0;
-        continue;
+    const rows = Math.min(4, m - p * 4);
+    const row0 = offset + p * 4 * rs;
+    if (rows === 4) {
+      for (let d = 0, src = row0, o = base; d < k; d++, src += cs, o += 4) {
+        dst[o] = data[src];
+        dst[o + 1] = data[src + rs];
+        dst[o + 2] = data[src + 2 * rs];
+        dst[o + 3] = data[src + 3 * rs];
       }
-      let src = offset + i * rs;
-      for (let d = 0; d < k; d++, src += cs) dst[base + d * 4 + r] = data[src];
+      continue;
+    }
+    for (let d = 0, src = row0, o = base; d < k; d++, src += cs, o += 4) {
+      for (let r = 0; r < 4; r++) dst[o + r] = r < rows ? data[src + r * rs] : 0;
     }
   }
 }
 
-/** Packs depth [0, k) × columns [0, n) of B into 8-column panels at dst (floats). */
+/**
+ * Packs depth [0, k) × columns [0, n) of B into 8-column panels at dst (floats). Depth outermost: the
+ * panel is written in order, and a row-major B (column stride 1) is read 8 consecutive floats at a time.
+ */
 function packB(dst: Float32Array, b: Strided, k: number, n: number): void {
   const { data, offset, rowStride: rs, colStride: cs } = b;
   const panels = Math.ceil(n / 8);
   for (let q = 0; q < panels; q++) {
     const base = q * k * 8;
-    for (let c = 0; c < 8; c++) {
-      const j = q * 8 + c;
-      if (j >= n) {
-        for (let d = 0; d < k; d++) dst[base + d * 8 + c] = 0;
-        continue;
+    const cols = Math.min(8, n - q * 8);
+    const col0 = offset + q * 8 * cs;
+    if (cols === 8) {
+      for (let d = 0, src = col0, o = base; d < k; d++, src += rs, o += 8) {
+        for (let c = 0, s = src; c < 8; c++, s += cs) dst[o + c] = data[s];
       }
-      let src = offset + j * cs;
-      for (let d = 0; d < k; d++, src += rs) dst[base + d * 8 + c] = data[src];
+      continue;
+    }
+    for (let d = 0, src = col0, o = base; d < k; d++, src += rs, o += 8) {
+      for (let c = 0; c < 8; c++) dst[o + c] = c < cols ? data[src + c * cs] : 0;
     }
   }
 }
