@@ -1,4 +1,4 @@
-// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--warmup N] [--all] [--i2s-paper] [--no-torch] [--no-profile]`:
+// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--paper-steps N] [--warmup N] [--all] [--fast-only] [--i2s-paper] [--no-torch] [--no-profile]`:
 // images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
 // core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
 //   cpu-fast  WebAssembly-SIMD convs (implicit GEMM, Winograd), batch norm, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
@@ -8,7 +8,8 @@
 // batch: S2I bench/torch_s2i_step.py, I2S bench/torch_i2s_step.py. Prints each figure, the ratio PyTorch ÷ ours
 // (images/s), a per-kernel profile of one tiny step of each net, and one JSON line with every figure. S2I at tiny and paper; I2S at tiny (and paper
 // with --i2s-paper: its 12 extra 3×3 layers on 32×32×128 maps make a step take minutes). cpu-js and
-// stock are slow at the paper preset (minutes per step): they run there only with --all.
+// stock are slow at the paper preset (minutes per step): they run there only with --all; --fast-only
+// skips them at every preset.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,7 +76,7 @@ export async function run(args: string[]): Promise<void> {
     const paper = presetName === 'paper';
     const steps = paper ? paperSteps : tinySteps;
     const warmup = paper ? 1 : tinyWarmup;
-    const modes: CpuKernelMode[] = paper && !all ? ['gemm'] : ['gemm', 'flat', 'stock'];
+    const modes: CpuKernelMode[] = (paper && !all) || flag(args, '--fast-only') ? ['gemm'] : ['gemm', 'flat', 'stock'];
     if (paper && !all) say('paper preset: cpu-js and stock kernel sets skipped (minutes per step; add --all)');
     const nets: Net[] = paper && !flag(args, '--i2s-paper') ? ['s2i'] : ['s2i', 'i2s'];
     if (paper && !nets.includes('i2s')) say('paper preset: I2S skipped (add --i2s-paper)');

@@ -73,15 +73,22 @@ export function conv2dFast(x: Values, w: Values, info: Conv2DInfo): Float32Array
 }
 
 /**
+ * dy of one pixel per image, as in a generator's first layer (z → 4×4 by a 4×4 transposed conv): the
+ * implicit pass would run every dx pixel over all taps, of which one in fh·fw lies inside dy
+ * (S2I tiny's 8×1²×164 → 4²×16: 0.86 ms); dy · Wᵀ is the whole product, and col2im a copy.
+ */
+const onePixelDy = (info: Conv2DInfo): boolean => info.outHeight === 1 && info.outWidth === 1;
+
+/**
  * Input gradient (and conv2dTranspose forward): 4×4 stride 2 into 2–16 channels as one Winograd
  * product + depth-to-space (kernels/winograd.ts), 3×3 stride 1 by Winograd, else implicit GEMM per
  * stride phase (kernels/conv.ts); GEMM + col2im for few channels (the implicit pass's columns are
- * dx's channels, in blocks of 8: one channel would waste 7 of 8).
+ * dx's channels, in blocks of 8: one channel would waste 7 of 8) and for a one-pixel dy.
  */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
   const g = geometryOf(info);
   if (subpixelSupported(g)) return conv2dBackpropInputSubpixel(dy, w, g);
-  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS) return conv2dBackpropInputGemm(dy, w, info);
+  if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS || onePixelDy(info)) return conv2dBackpropInputGemm(dy, w, info);
   return winogradSupported(g, 'input') ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
 }
 
