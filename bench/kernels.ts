@@ -9,8 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from '../core/tf/kernels/winograd';
-import { conv2dBackpropFilterOneChannel, filterOneChannelSupported, conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
+import { conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, filterOneChannelSupported, conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
 import { gemm } from '../core/tf/kernels/gemm';
+import { conv2dBackpropInputGemm, type Conv2DInfo } from '../core/tf/cpuGemmKernels';
+import { loadTf } from '../core/tf/tfBackend';
 import { gemmAvailable, gemmThreads, gemmVariant } from '../core/tf/kernels/runtime';
 import { channelAffine, channelGradCombine, channelGradSums, channelShiftedSums, leakyReluGradWasm, leakyReluWasm } from '../core/tf/kernels/norm';
 import { createRng } from '../core/rng';
@@ -101,6 +103,15 @@ const geometry = (batch: number, inH: number, inC: number, outC: number, k: numb
   batch, inH, inW: inH, inC, outH, outW: outH, outC, fh: k, fw: k, sh: s, sw: s, top: pad, left: pad,
 });
 
+/** tfjs's conv info for a geometry (explicit padding), for the im2col path's functions. */
+async function convInfoFor(g: ConvGeometry): Promise<Conv2DInfo> {
+  const { tf } = await loadTf();
+  const bottom = (g.outH - 1) * g.sh + g.fh - g.inH - g.top;
+  const right = (g.outW - 1) * g.sw + g.fw - g.inW - g.left;
+  return tf.backend_util.computeConv2DInfo([g.batch, g.inH, g.inW, g.inC], [g.fh, g.fw, g.inC, g.outC], [g.sh, g.sw], 1,
+    [[0, 0], [g.top, bottom], [g.left, right], [0, 0]] as never);
+}
+
 export async function run(args: string[]): Promise<void> {
   if (!gemmAvailable()) {
     say('the WebAssembly SIMD kernels do not instantiate in this runtime: nothing to time');
@@ -148,6 +159,11 @@ export async function run(args: string[]): Promise<void> {
     if (g.inC >= 8) add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
     if (filterOneChannelSupported(g)) add('conv dW, one channel (conv_fwd over dy)', label, time(reps, () => void conv2dBackpropFilterOneChannel(x, dy, g)), flops);
+    if (filterOneChannelSupported(g)) add('conv dx, one channel (conv_fwd, 8-column blocks)', label, time(reps, () => void conv2dBackpropInputOneChannel(dy, w, g)), flops);
+    if (filterOneChannelSupported(g)) {
+      const info = await convInfoFor(g);
+      add('conv dx, one channel (GEMM + col2im, before)', label, time(reps, () => void conv2dBackpropInputGemm(dy, w, info)), flops);
+    }
     // GFLOP/s of the direct convolution's multiply-adds (Winograd does 2.25× fewer), so rows compare
     if (winogradSupported(g, 'forward')) add('wino_fwd (Winograd, direct FLOP)', label, time(reps, () => void conv2dWinograd(x, w, g)), flops);
     if (winogradSupported(g, 'input')) add('wino dx (wino_fwd, direct FLOP)', label, time(reps, () => void conv2dBackpropInputWinograd(dy, w, g)), flops);

@@ -166,6 +166,8 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     // Stride phases of the input gradient that no tap reaches (kernel smaller than the stride).
     { x: [2, 9, 8, 8], w: [2, 2, 8, 8], s: [3, 3], pad: 'same' },
     { x: [2, 7, 7, 8], w: [1, 1, 8, 12], s: [2, 2], pad: 'valid' },
+    // One output pixel per image (a generator's first layer, transposed): dx by GEMM + col2im.
+    { x: [3, 4, 4, 12], w: [4, 4, 12, 10], s: [1, 1], pad: 'valid' },
   ];
   it.each(cases)('conv2d, its two gradients and conv2dTranspose match stock for %o', ({ x: xs, w: ws, s, pad }) => {
     // products split between the threads from 2²¹ multiply-adds here (2²⁵ in training), so the

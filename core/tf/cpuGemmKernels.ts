@@ -16,7 +16,7 @@ import { useCheapSavedTensors } from './savedTensors';
 import { usePlainLinearConv } from './plainLinearConv';
 import { gemm } from './kernels/gemm';
 import { gemmAvailable, type Values } from './kernels/runtime';
-import { conv2dBackpropFilterImplicit, conv2dBackpropFilterOneChannel, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, filterOneChannelSupported, type ConvGeometry } from './kernels/conv';
+import { conv2dBackpropFilterImplicit, conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, filterOneChannelSupported, type ConvGeometry } from './kernels/conv';
 import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from './kernels/winograd';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
@@ -81,13 +81,15 @@ const onePixelDy = (info: Conv2DInfo): boolean => info.outHeight === 1 && info.o
 
 /**
  * Input gradient (and conv2dTranspose forward): 4×4 stride 2 into 2–16 channels as one Winograd
- * product + depth-to-space (kernels/winograd.ts), 3×3 stride 1 by Winograd, else implicit GEMM per
+ * product + depth-to-space (kernels/winograd.ts), into one channel read along rows by blocks of 8
+ * columns (kernels/conv.ts), 3×3 stride 1 by Winograd, else implicit GEMM per
  * stride phase (kernels/conv.ts); GEMM + col2im for few channels (the implicit pass's columns are
  * dx's channels, in blocks of 8: one channel would waste 7 of 8) and for a one-pixel dy.
  */
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
   const g = geometryOf(info);
   if (subpixelSupported(g)) return conv2dBackpropInputSubpixel(dy, w, g);
+  if (filterOneChannelSupported(g)) return conv2dBackpropInputOneChannel(dy, w, g);
   if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS || onePixelDy(info)) return conv2dBackpropInputGemm(dy, w, info);
   return winogradSupported(g, 'input') ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
 }

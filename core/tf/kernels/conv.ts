@@ -283,6 +283,84 @@ export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeo
   return dw;
 }
 
+/**
+ * dx [batch, inH, inW, 1] of a one-input-channel convolution (filterOneChannelSupported geometry:
+ * the I2S D's first conv, whose input gradient im2col's col2im scattered in JS, 4–5 ms a call in an
+ * I2S tiny step), one conv_fwd pass per stride phase along the height. A row is (image, dx row of
+ * the phase, block of 8 dx columns), the block's 8 columns its output columns; its tap for filter
+ * row kh reads dy row oh = (ih + top − kh)/sh from fw − 1 pixels before the block to its end, all
+ * channels, as one run of (8 + fw − 1)·outC "channels" (dy copied with fw − 1 zero pixels on the
+ * left and zeros after its end), against B(kh, (p, o), j) = w[kh, j + fw − 1 − p, 0, o] where that
+ * kw lies in [0, fw), else 0: the product is (8 + fw − 1)/fw times the useful multiply-adds.
+ */
+export function conv2dBackpropInputOneChannel(dy: Values, w: Values, g: ConvGeometry): Float32Array {
+  if (!filterOneChannelSupported(g)) throw new Error('conv2dBackpropInputOneChannel needs one input channel, stride 1 and no padding along the width');
+  const { batch, inH, inW, outH, outW, outC, fh, fw, sh, top } = g;
+  const blocks = Math.ceil(inW / 8);
+  const span = 8 + fw - 1;
+  const ci = span * outC;
+  const wp = blocks * 8 + fw - 1;
+  // dy with fw − 1 zero pixels before each row and zeros after it, to the last block's end
+  const padded = new Float32Array(batch * outH * wp * outC);
+  for (let r = 0; r < batch * outH; r++) copyRun(dy as Float32Array, r * outW * outC, padded, (r * wp + fw - 1) * outC, outW * outC);
+  const phases = range(sh)
+    .map((ph) => ({ ihs: range(inH).filter((ih) => mod(ih + top, sh) === ph), khs: range(fh).filter((kh) => kh % sh === ph) }))
+    .filter((p) => p.ihs.length > 0);
+  // B of every phase, rows (kh, p, o) of 8 columns, one phase after the other
+  const bRows = phases.map((p) => Math.max(1, p.khs.length) * ci);
+  const b = new Float32Array(bRows.reduce((x, y) => x + y, 0) * 8);
+  let bo = 0;
+  const passes: ImplicitPass[] = phases.map(({ ihs, khs }, i) => {
+    const base = bo;
+    for (let t = 0; t < khs.length; t++) {
+      for (let p = 0; p < span; p++) {
+        for (let o = 0; o < outC; o++) {
+          const row = base + ((t * span + p) * outC + o) * 8;
+          for (let j = 0; j < 8; j++) {
+            const kw = j + fw - 1 - p;
+            if (kw >= 0 && kw < fw) b[row + j] = w[(khs[t] * fw + kw) * outC + o];
+          }
+        }
+      }
+    }
+    bo += bRows[i] * 8;
+    return {
+      taps: Math.max(1, khs.length),
+      rows: batch * ihs.length * blocks,
+      fill: (i32, tab, mpad, xByte, zeroByte) => {
+        if (khs.length === 0) i32.fill(zeroByte, tab, tab + mpad);
+        khs.forEach((kh, t) => {
+          let o = tab + t * mpad;
+          for (let bi = 0; bi < batch; bi++) {
+            for (const ih of ihs) {
+              const oh = (ih + top - kh) / sh;
+              const rowBase = xByte + (bi * outH + oh) * wp * outC * 4;
+              if (oh < 0 || oh >= outH) i32.fill(zeroByte, o, o + blocks);
+              else for (let k = 0; k < blocks; k++) i32[o + k] = rowBase + k * 8 * outC * 4;
+              o += blocks;
+            }
+          }
+          i32.fill(zeroByte, o, tab + (t + 1) * mpad);
+        });
+      },
+      rowBase: (d) => base + d * 8,
+      colStride: 1,
+    };
+  });
+  const outs = implicitPasses(padded, b, ci, 8, passes);
+  const dx = outputArray(batch * inH * inW);
+  phases.forEach(({ ihs }, p) => {
+    const src = outs[p];
+    let r = 0;
+    for (let bi = 0; bi < batch; bi++) {
+      for (const ih of ihs) {
+        for (let k = 0; k < blocks; k++, r++) copyRun(src, r * 8, dx, (bi * inH + ih) * inW + k * 8, Math.min(8, inW - k * 8));
+      }
+    }
+  });
+  return dx;
+}
+
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
 
