@@ -9,6 +9,7 @@
 import { copyRun, runWasm, wasmRegions, worthSplitting, type Values } from './runtime';
 import { copiedOutput, outputArray } from './outputArrays';
 import type { KernelArgs } from './signatures';
+import { cachedPanels, cachedTable } from './layoutCache';
 
 /** NHWC convolution geometry (dilation 1). */
 export interface ConvGeometry {
@@ -31,6 +32,10 @@ export interface ConvGeometry {
 const TAP_GROUP_DEPTH = 256;
 /** Rows of the filter-gradient kernel walked per block (dy and input rows of a block stay in L2). */
 const DWT_ROW_BLOCK = 256;
+
+/** Every field of a geometry, for the keys of cached tables. */
+export const geometryKey = (g: ConvGeometry): string =>
+  [g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC, g.fh, g.fw, g.sh, g.sw, g.top, g.left].join(',');
 
 /** Rows padded to whole 4-row tiles of the kernels. */
 const tileRows = (n: number): number => Math.ceil(n / 4) * 4;
@@ -86,6 +91,8 @@ interface ImplicitPass {
   rows: number;
   /** Fills i32[tab + tap·mpad + row] with byte addresses of input pixels (xByte + pixel·inC·4) or zeroByte. */
   fill(i32: Int32Array, tab: number, mpad: number, xByte: number, zeroByte: number): void;
+  /** Names the table `fill` writes (with the geometry: tableCache.ts), so that it is filled once. */
+  key: string;
   /** B(tap·inC + d, j) = w[rowBase(tap·inC + d) + j·colStride] (−1: zero row). */
   rowBase(d: number): number;
   colStride: number;
@@ -94,8 +101,9 @@ interface ImplicitPass {
 /**
  * Runs conv_fwd passes over one input x (copied into the shared memory once): pass p gives
  * out[row, j] = Σ_{tap, d} x[pixel(row, tap), d]·B_p(tap·inC + d, j) as a (rows × outC) array.
+ * wIsFilter: w is a layer's filter, whose packed panels layoutCache.ts may keep.
  */
-function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[]): Float32Array[] {
+function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter = false): Float32Array[] {
   const np = Math.ceil(outC / 8);
   // A zero block, x, then the table, packed B and C of one pass at a time (sized for the largest).
   const most = (f: (p: ImplicitPass) => number): number => Math.max(...passes.map(f));
@@ -107,8 +115,10 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
   return passes.map((p) => {
     const mpad = tileRows(p.rows);
     const k = p.taps * inC;
-    p.fill(i32, tab, mpad, xo * 4, zero * 4);
-    packPanels(f32, bo, w, k, outC, p.rowBase, p.colStride);
+    cachedTable(`${p.key}|${mpad}|${xo}|${zero}`, i32, tab, p.taps * mpad, () => p.fill(i32, tab, mpad, xo * 4, zero * 4));
+    const pack = (): void => packPanels(f32, bo, w, k, outC, p.rowBase, p.colStride);
+    if (wIsFilter) cachedPanels(w, p.key, f32, bo, np * 8 * k, pack);
+    else pack();
     f32.fill(0, co, co + mpad * np * 8);
     const tiles = mpad / 4;
     const group = Math.max(1, Math.floor(TAP_GROUP_DEPTH / inC));
@@ -134,6 +144,7 @@ export function conv2dImplicit(x: Values, w: Values, g: ConvGeometry): Float32Ar
     const [y] = implicitPasses(x, w, fw, n, [{
       taps: fh,
       rows: batch * outH * outW,
+      key: `fwd1 ${geometryKey(g)}`,
       fill: (i32, tab, mpad, xByte, zeroByte) => {
         for (let kh = 0; kh < fh; kh++) {
           let o = tab + kh * mpad;
@@ -150,16 +161,17 @@ export function conv2dImplicit(x: Values, w: Values, g: ConvGeometry): Float32Ar
       },
       rowBase: (d) => d * n,
       colStride: 1,
-    }]);
+    }], true);
     return y;
   }
   const [y] = implicitPasses(x, w, g.inC, n, [{
     taps: g.fh * g.fw,
     rows: g.batch * g.outH * g.outW,
+    key: `fwd ${geometryKey(g)}`,
     fill: (i32, tab, mpad, xByte, zeroByte) => fillTable(i32, tab, g, mpad, xByte, zeroByte),
     rowBase: (d) => d * n,
     colStride: 1,
-  }]);
+  }], true);
   return y;
 }
 
@@ -181,9 +193,10 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
       if (ihs.length > 0 && iws.length > 0) phases.push({ ihs, iws, khs, kws });
     }
   }
-  const passes: ImplicitPass[] = phases.map(({ ihs, iws, khs, kws }) => ({
+  const passes: ImplicitPass[] = phases.map(({ ihs, iws, khs, kws }, phase) => ({
     taps: Math.max(1, khs.length * kws.length),
     rows: batch * ihs.length * iws.length,
+    key: `dx ${geometryKey(g)} ${phase}`,
     fill: (i32, tab, mpad, xByte, zeroByte) => {
       const taps = khs.length * kws.length;
       if (taps === 0) i32.fill(zeroByte, tab, tab + mpad);
@@ -223,7 +236,7 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     },
     colStride: outC,
   }));
-  const outs = implicitPasses(dy, w, outC, inC, passes);
+  const outs = implicitPasses(dy, w, outC, inC, passes, true);
   // Stride 1: one phase whose rows are dx's pixels in order.
   if (sh === 1 && sw === 1) return outs[0];
   // every pixel lies in exactly one phase: all of dx is written
@@ -264,6 +277,7 @@ export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeo
   const [dw] = implicitPasses(x, dy, outW, outC, [{
     taps: batch * outH,
     rows: fh * fw,
+    key: `dw1 ${geometryKey(g)}`,
     fill: (i32, tab, mpad, xByte, zeroByte) => {
       for (let b = 0; b < batch; b++) {
         for (let oh = 0; oh < outH; oh++) {
@@ -327,6 +341,7 @@ export function conv2dBackpropInputOneChannel(dy: Values, w: Values, g: ConvGeom
     return {
       taps: Math.max(1, khs.length),
       rows: batch * ihs.length * blocks,
+      key: `dx1 ${geometryKey(g)} ${i}`,
       fill: (i32, tab, mpad, xByte, zeroByte) => {
         if (khs.length === 0) i32.fill(zeroByte, tab, tab + mpad);
         khs.forEach((kh, t) => {
@@ -378,7 +393,7 @@ export function conv2dBackpropFilterImplicit(x: Values, dy: Values, g: ConvGeome
   f32.fill(0, zero, xo);
   f32.set(x, xo);
   f32.set(dy, dyo);
-  fillTable(i32, tab, g, m, xo * 4, zero * 4);
+  cachedTable(`dwt ${geometryKey(g)}|${xo}|${zero}`, i32, tab, taps * m, () => fillTable(i32, tab, g, m, xo * 4, zero * 4));
   f32.fill(0, co, co + outC * k);
   const npk = k / 8;
   const args = (jp0: number, jp1: number): KernelArgs<'conv_dwt'> => ({ tab: tab * 4, mpad: m, m, ci: inC, dy: dyo * 4, co: outC, cp: co * 4, npk, jp0, jp1, mb: DWT_ROW_BLOCK });
