@@ -99,11 +99,15 @@ interface ImplicitPass {
 }
 
 /**
- * Runs conv_fwd passes over one input x (copied into the shared memory once): pass p gives
- * out[row, j] = Σ_{tap, d} x[pixel(row, tap), d]·B_p(tap·inC + d, j) as a (rows × outC) array.
- * wIsFilter: w is a layer's filter, whose packed panels layoutCache.ts may keep.
+ * Runs conv_fwd passes over one input x (copied into the shared memory once): pass p computes
+ * out[row, j] = Σ_{tap, d} x[pixel(row, tap), d]·B_p(tap·inC + d, j) in the shared memory, where
+ * take(p, f32, at, rowStride) reads it (row r, column j at f32[at + r·rowStride + j]) before the
+ * next pass overwrites it. wIsFilter: w is a layer's filter, whose packed panels layoutCache.ts may keep.
  */
-function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter = false): Float32Array[] {
+function runImplicitPasses(
+  x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter: boolean,
+  take: (pass: number, f32: Float32Array, at: number, rowStride: number) => void,
+): void {
   const np = Math.ceil(outC / 8);
   // A zero block, x, then the table, packed B and C of one pass at a time (sized for the largest).
   const most = (f: (p: ImplicitPass) => number): number => Math.max(...passes.map(f));
@@ -112,7 +116,7 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
   ]);
   f32.fill(0, zero, xo);
   f32.set(x, xo);
-  return passes.map((p) => {
+  passes.forEach((p, i) => {
     const mpad = tileRows(p.rows);
     const k = p.taps * inC;
     cachedTable(`${p.key}|${mpad}|${xo}|${zero}`, i32, tab, p.taps * mpad, () => p.fill(i32, tab, mpad, xo * 4, zero * 4));
@@ -125,11 +129,24 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
     const args = (t0: number, t1: number): KernelArgs<'conv_fwd'> => ({ tab: tab * 4, mpad, taps: p.taps, ci: inC, bp: bo * 4, cp: co * 4, np, t0, t1, tg: group });
     const split = worthSplitting(p.rows * k * outC) ? tiles >> 1 : 0;
     runWasm('conv_fwd', args(split, tiles), split > 0 ? args(0, split) : undefined);
-    if (np * 8 === outC) return copiedOutput(f32, co, p.rows * outC);
-    const y = outputArray(p.rows * outC);
-    for (let r = 0; r < p.rows; r++) y.set(f32.subarray(co + r * np * 8, co + r * np * 8 + outC), r * outC);
-    return y;
+    take(i, f32, co, np * 8);
   });
+}
+
+/** runImplicitPasses with each pass's (rows × outC) result copied into an output array of its own. */
+function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter = false): Float32Array[] {
+  const outs: Float32Array[] = [];
+  runImplicitPasses(x, w, inC, outC, passes, wIsFilter, (i, f32, at, stride) => {
+    const rows = passes[i].rows;
+    if (stride === outC) {
+      outs.push(copiedOutput(f32, at, rows * outC));
+      return;
+    }
+    const y = outputArray(rows * outC);
+    for (let r = 0; r < rows; r++) y.set(f32.subarray(at + r * stride, at + r * stride + outC), r * outC);
+    outs.push(y);
+  });
+  return outs;
 }
 
 /**
@@ -236,18 +253,19 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
     },
     colStride: outC,
   }));
-  const outs = implicitPasses(dy, w, outC, inC, passes, true);
   // Stride 1: one phase whose rows are dx's pixels in order.
-  if (sh === 1 && sw === 1) return outs[0];
-  // every pixel lies in exactly one phase: all of dx is written
+  if (sh === 1 && sw === 1) return implicitPasses(dy, w, outC, inC, passes, true)[0];
+  // every pixel lies in exactly one phase: all of dx is written, each phase's rows straight from
+  // the shared memory to their pixels
   const dx = outputArray(batch * inH * inW * inC);
-  phases.forEach(({ ihs, iws }, p) => {
-    const src = outs[p];
-    let r = 0;
+  runImplicitPasses(dy, w, outC, inC, passes, true, (p, f32, at, stride) => {
+    const { ihs, iws } = phases[p];
+    let src = at;
     for (let b = 0; b < batch; b++) {
       for (const ih of ihs) {
         for (const iw of iws) {
-          copyRun(src, r++ * inC, dx, ((b * inH + ih) * inW + iw) * inC, inC);
+          copyRun(f32, src, dx, ((b * inH + ih) * inW + iw) * inC, inC);
+          src += stride;
         }
       }
     }
@@ -362,14 +380,12 @@ export function conv2dBackpropInputOneChannel(dy: Values, w: Values, g: ConvGeom
       colStride: 1,
     };
   });
-  const outs = implicitPasses(padded, b, ci, 8, passes);
   const dx = outputArray(batch * inH * inW);
-  phases.forEach(({ ihs }, p) => {
-    const src = outs[p];
-    let r = 0;
+  runImplicitPasses(padded, b, ci, 8, passes, false, (p, f32, at, stride) => {
+    let src = at;
     for (let bi = 0; bi < batch; bi++) {
-      for (const ih of ihs) {
-        for (let k = 0; k < blocks; k++, r++) copyRun(src, r * 8, dx, (bi * inH + ih) * inW + k * 8, Math.min(8, inW - k * 8));
+      for (const ih of phases[p].ihs) {
+        for (let k = 0; k < blocks; k++, src += stride) copyRun(f32, src, dx, (bi * inH + ih) * inW + k * 8, Math.min(8, inW - k * 8));
       }
     }
   });
