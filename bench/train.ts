@@ -57,7 +57,9 @@ const fmt = (x: number): string => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixe
 export async function run(args: string[]): Promise<void> {
   const which = opt(args, '--preset', 'both');
   const presets: PresetName[] = which === 'both' ? ['tiny', 'paper'] : [which as PresetName];
-  const tinySteps = Number(opt(args, '--steps', '10'));
+  // 50 timed tiny steps (~1 s of S2I, ~8 s of I2S): with 10, one collection or a burst of load on the
+  // shared machine moved a run's mean by a tenth or more
+  const tinySteps = Number(opt(args, '--steps', '50'));
   const paperSteps = Number(opt(args, '--paper-steps', '1'));
   // Untimed steps first, the same number on both sides: a process's first steps run cold (JIT,
   // allocator, our output pool; PyTorch's allocator): S2I tiny's first steps took 25–28 ms here, later ones 13–20.
@@ -86,10 +88,10 @@ export async function run(args: string[]): Promise<void> {
           say(`I2S ${presetName} stock: skipped (stock conv gradients on 128×34 maps take minutes; add --all)`);
           continue;
         }
-        // (the slower kernel sets are reference points: one untimed step)
-        const t = timeSteps(tf, net, presetName, mode, steps, mode === 'gemm' ? warmup : 1);
+        // (the slower kernel sets are reference points: one untimed step, at most 10 timed)
+        const t = timeSteps(tf, net, presetName, mode, mode === 'gemm' ? steps : Math.min(steps, 10), mode === 'gemm' ? warmup : 1);
         ours.push(t);
-        say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${steps} steps after ${mode === 'gemm' ? warmup : 1} untimed)`);
+        say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${t.steps} steps after ${mode === 'gemm' ? warmup : 1} untimed)`);
       }
     }
     for (const net of nets) {
