@@ -8,10 +8,11 @@ D mirrors it: two 4x4 convs stride (2, 1) pad 1 (128x34 -> 64x33 -> 32x32), `ext
 DCGAN downsampling 32->16->8->4 (4, 8, 8 x ndf), and the conditioned logit head of the S2I discriminator.
 The step is the one of /work/shared/reference/torch_s2i_step.py (matching-aware loss, real/wrong/fake, Adam).
 
-Usage: /usr/bin/python3 torch_i2s_step.py [--batch 64] [--ngf 64] [--ndf 64] [--extra-g 2] [--extra-d 12] [--steps 5] [--warmup 1] [--threads N]
+Usage: /usr/bin/python3 torch_i2s_step.py [--batch 64] [--ngf 64] [--ndf 64] [--extra-g 2] [--extra-d 12] [--steps 5] [--warmup 1] [--rounds R] [--threads N]
 Prints one JSON line: {"images_per_s": ..., "step_s": ..., ...}
 """
-import argparse, json, os, time
+import argparse, os
+from torch_timing import add_timing_args, report
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -73,8 +74,7 @@ def main():
     ap.add_argument("--ndf", type=int, default=64)
     ap.add_argument("--extra-g", type=int, default=2)
     ap.add_argument("--extra-d", type=int, default=12)
-    ap.add_argument("--steps", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=1, help="untimed steps first (allocator, caches)")
+    add_timing_args(ap)
     ap.add_argument("--threads", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads or os.cpu_count() or 1)
@@ -99,15 +99,8 @@ def main():
         loss_g = F.binary_cross_entropy_with_logits(D(fake, image_emb), ones)
         optG.zero_grad(); loss_g.backward(); optG.step()
 
-    for _ in range(a.warmup):
-        step()
-    t0 = time.perf_counter()
-    for _ in range(a.steps):
-        step()
-    dt = (time.perf_counter() - t0) / a.steps
-    print(json.dumps({"impl": "pytorch-cpu", "net": "i2s", "torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "batch": a.batch, "ngf": a.ngf, "ndf": a.ndf, "extra_g": a.extra_g, "extra_d": a.extra_d,
-                      "step_s": round(dt, 4), "images_per_s": round(a.batch / dt, 2)}))
+    report(step, a, {"impl": "pytorch-cpu", "net": "i2s", "torch": torch.__version__, "threads": torch.get_num_threads(),
+                     "batch": a.batch, "ngf": a.ngf, "ndf": a.ndf, "extra_g": a.extra_g, "extra_d": a.extra_d})
 
 
 if __name__ == "__main__":

@@ -85,6 +85,37 @@ export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: Cpu
   }
 }
 
+/**
+ * As timeSteps, timed in `rounds` rounds of `steps` steps after the warm-up, with `between()` awaited
+ * (untimed) after each round: the bench runs a round of the PyTorch reference there, so that both
+ * sides share the machine's load of the moment. stepSeconds is the mean over all rounds.
+ */
+export async function timeStepRounds(
+  tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, rounds: number, steps: number, warmup: number,
+  between: () => Promise<void>,
+): Promise<StepTiming & { roundSeconds: number[] }> {
+  const { preset, step, dispose } = stepRig(tf, net, presetName, mode);
+  try {
+    const losses: GanStepStats[] = [];
+    for (let i = 0; i < warmup; i++) losses.push(step());
+    const roundSeconds: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) losses.push(step());
+      roundSeconds.push((performance.now() - t0) / 1000 / steps);
+      await between();
+    }
+    const stepSeconds = roundSeconds.reduce((a, b) => a + b, 0) / rounds;
+    return {
+      net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps: rounds * steps,
+      stepSeconds, imagesPerSecond: preset.batchSize / stepSeconds,
+      losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })), roundSeconds,
+    };
+  } finally {
+    dispose();
+  }
+}
+
 export interface StepProfile {
   net: GanNet;
   preset: PresetName;
