@@ -1,4 +1,4 @@
-// `npm run bench -- train [--preset tiny|paper|both] [--steps N] [--rounds N] [--paper-steps N] [--warmup N] [--all] [--fast-only] [--i2s-paper] [--no-torch] [--no-profile]`:
+// `npm run bench -- train [--preset tiny|small|paper|both] [--steps N] [--rounds N] [--paper-steps N] [--warmup N] [--all] [--fast-only] [--i2s-paper] [--no-torch] [--no-profile]`:
 // images/second of one full GAN-CLS training step (D on real, wrong and fake pairs, then G;
 // core/training/ganStep.ts) with the studio's CPU kernel sets on TensorFlow.js's pure-JS backend:
 //   cpu-fast  WebAssembly-SIMD convs (implicit GEMM, Winograd), batch norm, per-channel Sum/Mean/binary/Tile (what loadTf() uses)
