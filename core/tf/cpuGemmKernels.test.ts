@@ -4,10 +4,10 @@
 // Tolerance: |ours − stock| ≤ 1e-4·(1 + max|stock|) per tensor (float32, different summation order);
 // training losses within 1e-3 absolute after 3 steps.
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { expectClose } from './kernelTolerance';
+import { expectClose, stockAndFast } from './kernelTolerance';
 import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
-import { geometryOf, useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { geometryOf, useCpuKernels } from './cpuGemmKernels';
 import { subpixelSupported, winogradSupported } from './kernels/winograd';
 import { filterOneChannelSupported } from './kernels/conv';
 import { gemm } from './kernels/gemm';
@@ -27,18 +27,7 @@ afterAll(() => {
 });
 
 
-/** Runs f under both kernel sets and returns [stock, gemm] values. */
-function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {
-  const run = (mode: CpuKernelMode): Float32Array[] => {
-    expect(useCpuKernels(tf, mode)).toBe(true);
-    return tf.tidy(() => f()).map((t) => {
-      const v = t.dataSync() as Float32Array;
-      t.dispose();
-      return v;
-    });
-  };
-  return [run('stock'), run('gemm')];
-}
+const both = (f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] => stockAndFast(tf, f);
 
 describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels', () => {
   it('is what loadTf() picks on the pure-JS backend', () => {

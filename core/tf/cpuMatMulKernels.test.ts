@@ -4,9 +4,9 @@
 // gradients of a fused dense layer (which run BatchMatMul with transposes).
 import { afterAll, describe, expect, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
-import { expectClose } from './kernelTolerance';
+import { expectClose, stockAndFast } from './kernelTolerance';
 import { loadTf } from './tfBackend';
-import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { useCpuKernels } from './cpuGemmKernels';
 import { gemmAvailable } from './kernels/runtime';
 
 const { tf, backend } = await loadTf();
@@ -14,17 +14,7 @@ afterAll(() => {
   if (backend === 'cpu-fast') useCpuKernels(tf, 'gemm');
 });
 
-function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {
-  const run = (mode: CpuKernelMode): Float32Array[] => {
-    expect(useCpuKernels(tf, mode)).toBe(true);
-    return tf.tidy(() => f()).map((t) => {
-      const v = Float32Array.from(t.dataSync());
-      t.dispose();
-      return v;
-    });
-  };
-  return [run('stock'), run('gemm')];
-}
+const both = (f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] => stockAndFast(tf, f);
 
 const rand = (shape: number[], seed: number): tfjs.Tensor => tf.randomNormal(shape, 0, 1, 'float32', seed);
 

@@ -1,11 +1,11 @@
 // cpu-fast MaxPool / MaxPoolGrad (cpuPoolKernels.ts) against tfjs-backend-cpu's stock kernels:
 // forward values and input gradients for 'same' and 'valid' padding, odd sizes (clipped windows),
 // overlapping windows (stride 1, 3×3) and NaN / −∞ inputs.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import type * as tfjs from '@tensorflow/tfjs';
-import { expectClose } from './kernelTolerance';
+import { expectClose, stockAndFast } from './kernelTolerance';
 import { loadTf } from './tfBackend';
-import { useCpuKernels, type CpuKernelMode } from './cpuGemmKernels';
+import { useCpuKernels } from './cpuGemmKernels';
 import { gemmAvailable } from './kernels/runtime';
 
 const { tf, backend } = await loadTf();
@@ -13,17 +13,7 @@ afterAll(() => {
   if (backend === 'cpu-fast') useCpuKernels(tf, 'gemm');
 });
 
-function both(f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] {
-  const run = (mode: CpuKernelMode): Float32Array[] => {
-    expect(useCpuKernels(tf, mode)).toBe(true);
-    return tf.tidy(() => f()).map((t) => {
-      const v = t.dataSync() as Float32Array;
-      t.dispose();
-      return v;
-    });
-  };
-  return [run('stock'), run('gemm')];
-}
+const both = (f: () => tfjs.Tensor[]): [Float32Array[], Float32Array[]] => stockAndFast(tf, f);
 
 describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast max pooling', () => {
   const cases: Array<{ shape: [number, number, number, number]; size: number; stride: number; pad: 'same' | 'valid' }> = [
