@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from '../core/tf/kernels/winograd';
-import { conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, filterOneChannelSupported, conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
+import { conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, oneChannelRowsSupported, conv2dBackpropFilterImplicit, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, type ConvGeometry } from '../core/tf/kernels/conv';
 import { gemm } from '../core/tf/kernels/gemm';
 import { conv2dBackpropInputGemm, type Conv2DInfo } from '../core/tf/cpuGemmKernels';
 import { loadTf } from '../core/tf/tfBackend';
@@ -158,9 +158,9 @@ export async function run(args: string[]): Promise<void> {
     // (with < 8 input channels the studio takes im2col for dx: cpuGemmKernels.ts)
     if (g.inC >= 8) add('conv dx (conv_fwd by stride phase)', label, time(reps, () => void conv2dBackpropInputImplicit(dy, w, g)), flops);
     if (filterImplicitSupported(g)) add('conv_dwt (filter gradient)', label, time(reps, () => void conv2dBackpropFilterImplicit(x, dy, g)), flops);
-    if (filterOneChannelSupported(g)) add('conv dW, one channel (conv_fwd over dy)', label, time(reps, () => void conv2dBackpropFilterOneChannel(x, dy, g)), flops);
-    if (filterOneChannelSupported(g)) add('conv dx, one channel (conv_fwd, 8-column blocks)', label, time(reps, () => void conv2dBackpropInputOneChannel(dy, w, g)), flops);
-    if (filterOneChannelSupported(g)) {
+    if (oneChannelRowsSupported(g)) add('conv dW, one channel (conv_fwd over dy)', label, time(reps, () => void conv2dBackpropFilterOneChannel(x, dy, g)), flops);
+    if (oneChannelRowsSupported(g)) add('conv dx, one channel (conv_fwd, 8-column blocks)', label, time(reps, () => void conv2dBackpropInputOneChannel(dy, w, g)), flops);
+    if (oneChannelRowsSupported(g)) {
       const info = await convInfoFor(g);
       add('conv dx, one channel (GEMM + col2im, before)', label, time(reps, () => void conv2dBackpropInputGemm(dy, w, info)), flops);
     }

@@ -9,7 +9,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { loadTf } from './tfBackend';
 import { geometryOf, useCpuKernels } from './cpuGemmKernels';
 import { subpixelSupported, winogradSupported } from './kernels/winograd';
-import { filterOneChannelSupported } from './kernels/conv';
+import { oneChannelRowsSupported } from './kernels/conv';
 import { gemm } from './kernels/gemm';
 import { gemmReference } from './kernels/gemmReference';
 import { gemmAvailable, gemmHelperState, gemmThreads, gemmVariant, splitProductsFrom, type Strided } from './kernels/runtime';
@@ -186,7 +186,7 @@ describe.runIf(tf.getBackend() === 'cpu' && gemmAvailable())('cpu-fast kernels',
     expect(wino('filter')).toEqual([[3, 9, 7, 32], [2, 16, 16, 32], [2, 19, 21, 40]]);
     expect(cases.filter(({ x, w, s, pad }) => subpixelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
       .toEqual([[4, 16, 16, 8], [3, 9, 11, 4], [2, 12, 10, 6], [2, 10, 12, 16]]);
-    expect(cases.filter(({ x, w, s, pad }) => filterOneChannelSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
+    expect(cases.filter(({ x, w, s, pad }) => oneChannelRowsSupported(geometryOf(tf.backend_util.computeConv2DInfo(x, w, s, 1, pad)))).map((c) => c.x))
       .toEqual([[2, 12, 9, 1], [3, 7, 10, 1]]);
   });
 

@@ -16,7 +16,7 @@ import { useCheapSavedTensors } from './savedTensors';
 import { usePlainLinearConv } from './plainLinearConv';
 import { gemm } from './kernels/gemm';
 import { gemmAvailable, type Values } from './kernels/runtime';
-import { conv2dBackpropFilterImplicit, conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, filterOneChannelSupported, type ConvGeometry } from './kernels/conv';
+import { conv2dBackpropFilterImplicit, conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel, conv2dBackpropInputImplicit, conv2dImplicit, filterImplicitSupported, oneChannelRowsSupported, type ConvGeometry } from './kernels/conv';
 import { conv2dBackpropFilterWinograd, conv2dBackpropInputSubpixel, conv2dBackpropInputWinograd, conv2dWinograd, subpixelSupported, winogradSupported } from './kernels/winograd';
 import { valuesOf, type CpuBackendLike, type KernelArgs, type TensorInfoLike } from './cpuKernelTypes';
 type KernelConfig = NonNullable<ReturnType<Tf['getKernel']>>;
@@ -89,7 +89,7 @@ const onePixelDy = (info: Conv2DInfo): boolean => info.outHeight === 1 && info.o
 export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo): Float32Array {
   const g = geometryOf(info);
   if (subpixelSupported(g)) return conv2dBackpropInputSubpixel(dy, w, g);
-  if (filterOneChannelSupported(g)) return conv2dBackpropInputOneChannel(dy, w, g);
+  if (oneChannelRowsSupported(g)) return conv2dBackpropInputOneChannel(dy, w, g);
   if (isPointwise(info) || info.outChannels < IMPLICIT_MIN_CHANNELS || info.inChannels < IMPLICIT_MIN_CHANNELS || onePixelDy(info)) return conv2dBackpropInputGemm(dy, w, info);
   return winogradSupported(g, 'input') ? conv2dBackpropInputWinograd(dy, w, g) : conv2dBackpropInputImplicit(dy, w, g);
 }
@@ -97,7 +97,7 @@ export function conv2dBackpropInputFast(dy: Values, w: Values, info: Conv2DInfo)
 /** Filter gradient: Winograd (3×3 stride 1, ≥ 32 channels), one-channel (kernels/conv.ts), implicit GEMM when the channel counts suit its tiles, else im2col + GEMM. */
 export function conv2dBackpropFilterFast(x: Values, dy: Values, info: Conv2DInfo): Float32Array {
   const g = geometryOf(info);
-  if (filterOneChannelSupported(g)) return conv2dBackpropFilterOneChannel(x, dy, g);
+  if (oneChannelRowsSupported(g)) return conv2dBackpropFilterOneChannel(x, dy, g);
   if (isPointwise(info) || !filterImplicitSupported(g)) return conv2dBackpropFilterGemm(x, dy, info);
   return winogradSupported(g, 'filter') ? conv2dBackpropFilterWinograd(x, dy, g) : conv2dBackpropFilterImplicit(x, dy, g);
 }

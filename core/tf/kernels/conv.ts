@@ -91,7 +91,7 @@ interface ImplicitPass {
   rows: number;
   /** Fills i32[tab + tap·mpad + row] with byte addresses of input pixels (xByte + pixel·inC·4) or zeroByte. */
   fill(i32: Int32Array, tab: number, mpad: number, xByte: number, zeroByte: number): void;
-  /** Names the table `fill` writes (with the geometry: tableCache.ts), so that it is filled once. */
+  /** Names the pass (with its geometry) for layoutCache.ts: its table, and its packed filter panels. */
   key: string;
   /** B(tap·inC + d, j) = w[rowBase(tap·inC + d) + j·colStride] (−1: zero row). */
   rowBase(d: number): number;
@@ -104,8 +104,15 @@ interface ImplicitPass {
  * take(p, f32, at, rowStride) reads it (row r, column j at f32[at + r·rowStride + j]) before the
  * next pass overwrites it. wIsFilter: w is a layer's filter, whose packed panels layoutCache.ts may keep.
  */
+/** An input written into the shared memory by its producer (instead of copied there from an array). */
+interface InputWriter {
+  length: number;
+  /** Writes all `length` floats at f32[at] (the memory there holds anything before). */
+  writeInto(f32: Float32Array, at: number): void;
+}
+
 function runImplicitPasses(
-  x: Values, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter: boolean,
+  x: Values | InputWriter, w: Values, inC: number, outC: number, passes: ImplicitPass[], wIsFilter: boolean,
   take: (pass: number, f32: Float32Array, at: number, rowStride: number) => void,
 ): void {
   const np = Math.ceil(outC / 8);
@@ -115,7 +122,8 @@ function runImplicitPasses(
     inC, x.length, most((p) => p.taps * tileRows(p.rows)), most((p) => np * 8 * p.taps * inC), most((p) => tileRows(p.rows) * np * 8),
   ]);
   f32.fill(0, zero, xo);
-  f32.set(x, xo);
+  if ('writeInto' in x) x.writeInto(f32, xo);
+  else f32.set(x, xo);
   passes.forEach((p, i) => {
     const mpad = tileRows(p.rows);
     const k = p.taps * inC;
@@ -156,7 +164,7 @@ function implicitPasses(x: Values, w: Values, inC: number, outC: number, passes:
  */
 export function conv2dImplicit(x: Values, w: Values, g: ConvGeometry): Float32Array {
   const n = g.outC;
-  if (filterOneChannelSupported(g)) {
+  if (oneChannelRowsSupported(g)) {
     const { batch, inH, inW, outH, outW, fh, fw, sh, top } = g;
     const [y] = implicitPasses(x, w, fw, n, [{
       taps: fh,
@@ -274,11 +282,12 @@ export function conv2dBackpropInputImplicit(dy: Values, w: Values, g: ConvGeomet
 }
 
 /**
- * Whether the one-channel passes take this convolution (conv2dBackpropFilterOneChannel, and
- * conv2dImplicit's forward): one input channel, stride 1 along the width and no padding there (the
- * I2S discriminators' first conv on the padded LMS).
+ * Whether the one-channel passes take this convolution (conv2dImplicit's forward,
+ * conv2dBackpropFilterOneChannel, conv2dBackpropInputOneChannel): one input channel read along rows,
+ * i.e. stride 1 along the width and no padding there (the I2S discriminators' first conv on the
+ * padded LMS).
  */
-export const filterOneChannelSupported = (g: ConvGeometry): boolean =>
+export const oneChannelRowsSupported = (g: ConvGeometry): boolean =>
   g.inC === 1 && g.sw === 1 && g.left === 0 && g.outW - 1 + g.fw <= g.inW;
 
 /**
@@ -290,7 +299,7 @@ export const filterOneChannelSupported = (g: ConvGeometry): boolean =>
  * for this (1.9 ms a call in an I2S tiny step).
  */
 export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeometry): Float32Array {
-  if (!filterOneChannelSupported(g)) throw new Error('conv2dBackpropFilterOneChannel needs one input channel, stride 1 and no padding along the width');
+  if (!oneChannelRowsSupported(g)) throw new Error('conv2dBackpropFilterOneChannel needs one input channel, stride 1 and no padding along the width');
   const { batch, inH, inW, outH, outW, outC, fh, fw, sh, top } = g;
   const [dw] = implicitPasses(x, dy, outW, outC, [{
     taps: batch * outH,
@@ -316,7 +325,7 @@ export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeo
 }
 
 /**
- * dx [batch, inH, inW, 1] of a one-input-channel convolution (filterOneChannelSupported geometry:
+ * dx [batch, inH, inW, 1] of a one-input-channel convolution (oneChannelRowsSupported geometry:
  * the I2S D's first conv, whose input gradient im2col's col2im scattered in JS, 4–5 ms a call in an
  * I2S tiny step), one conv_fwd pass per stride phase along the height. A row is (image, dx row of
  * the phase, block of 8 dx columns), the block's 8 columns its output columns; its tap for filter
@@ -326,15 +335,21 @@ export function conv2dBackpropFilterOneChannel(x: Values, dy: Values, g: ConvGeo
  * kw lies in [0, fw), else 0: the product is (8 + fw − 1)/fw times the useful multiply-adds.
  */
 export function conv2dBackpropInputOneChannel(dy: Values, w: Values, g: ConvGeometry): Float32Array {
-  if (!filterOneChannelSupported(g)) throw new Error('conv2dBackpropInputOneChannel needs one input channel, stride 1 and no padding along the width');
+  if (!oneChannelRowsSupported(g)) throw new Error('conv2dBackpropInputOneChannel needs one input channel, stride 1 and no padding along the width');
   const { batch, inH, inW, outH, outW, outC, fh, fw, sh, top } = g;
   const blocks = Math.ceil(inW / 8);
   const span = 8 + fw - 1;
   const ci = span * outC;
   const wp = blocks * 8 + fw - 1;
-  // dy with fw − 1 zero pixels before each row and zeros after it, to the last block's end
-  const padded = new Float32Array(batch * outH * wp * outC);
-  for (let r = 0; r < batch * outH; r++) copyRun(dy as Float32Array, r * outW * outC, padded, (r * wp + fw - 1) * outC, outW * outC);
+  // dy with fw − 1 zero pixels before each row and zeros after it, to the last block's end, written
+  // straight into the kernels' memory
+  const padded: InputWriter = {
+    length: batch * outH * wp * outC,
+    writeInto: (f32, at) => {
+      f32.fill(0, at, at + batch * outH * wp * outC);
+      for (let r = 0; r < batch * outH; r++) copyRun(dy as Float32Array, r * outW * outC, f32, at + (r * wp + fw - 1) * outC, outW * outC);
+    },
+  };
   const phases = range(sh)
     .map((ph) => ({ ihs: range(inH).filter((ih) => mod(ih + top, sh) === ph), khs: range(fh).filter((kh) => kh % sh === ph) }))
     .filter((p) => p.ihs.length > 0);
