@@ -91,7 +91,6 @@ export async function run(args: string[]): Promise<void> {
     if (paper && !nets.includes('i2s')) say('paper preset: I2S skipped (add --i2s-paper)');
     // cpu-fast first, every net (at tiny in rounds alternating with PyTorch's), then the reference sets
     const rounds = paper ? 0 : Math.max(1, Number(opt(args, '--rounds', '5')));
-    const roundRatios: Record<string, number[]> = {};
     for (const net of nets) {
       const key = `${net}_${presetName}`;
       let t: StepTiming | null = null;
@@ -106,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
             const stepSeconds = torchRounds.reduce((a, b) => a + b, 0) / torchRounds.length;
             const batch = PRESETS[presetName].batchSize;
             torch[key] = { net, preset: presetName, imagesPerSecond: batch / stepSeconds, stepSeconds, threads: tr.threads, torch: tr.torch };
-            roundRatios[key] = timed.roundSeconds.map((s, i) => s / torchRounds[i]);
+            ratiosByRound[key] = timed.roundSeconds.map((s, i) => s / torchRounds[i]);
             t = timed;
           } finally {
             tr.close();
@@ -115,7 +114,7 @@ export async function run(args: string[]): Promise<void> {
       }
       t ??= timeSteps(tf, net, presetName, 'gemm', steps, warmup);
       ours.push(t);
-      const how = roundRatios[key] ? `${rounds} rounds of ${t.steps / rounds}, alternating with PyTorch's` : `${t.steps} steps`;
+      const how = ratiosByRound[key] ? `${rounds} rounds of ${t.steps / rounds}, alternating with PyTorch's` : `${t.steps} steps`;
       say(`${net.toUpperCase()} ${presetName} ${t.backend.padEnd(8)} ${fmt(t.imagesPerSecond)} images/s (${t.stepSeconds.toFixed(3)} s/step, batch ${t.batch}, ${how}, after ${warmup} untimed)`);
     }
     for (const net of nets) {
@@ -138,16 +137,15 @@ export async function run(args: string[]): Promise<void> {
       const label = `${net.toUpperCase()} ${presetName} pytorch `;
       if (typeof tr === 'string') say(`${label} ${tr}`);
       else {
-        const how = roundRatios[key] ? `, in the rounds between ours` : '';
+        const how = ratiosByRound[key] ? `, in the rounds between ours` : '';
         say(`${label} ${fmt(tr.imagesPerSecond)} images/s (${tr.stepSeconds.toFixed(3)} s/step, torch ${tr.torch}, ${tr.threads} threads${how})`);
         for (const t of ours.filter((o) => o.preset === presetName && o.net === net)) {
-          const r = roundRatios[key];
+          const r = ratiosByRound[key];
           const range = t.backend === 'cpu-fast' && r ? ` (rounds ${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})` : '';
           say(`  ratio PyTorch ÷ ${t.backend}: ${(tr.imagesPerSecond / t.imagesPerSecond).toFixed(2)}${range}`);
         }
       }
     }
-    Object.assign(ratiosByRound, roundRatios);
   }
   // op by op: where a tiny step's time goes (tfjs's per-op overhead is what separates us from PyTorch there)
   const profiles: StepProfile[] = [];

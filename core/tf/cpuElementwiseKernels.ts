@@ -13,12 +13,11 @@ import { copyRun, type Values } from './kernels/runtime';
 import { filledOutput, outputArray } from './kernels/outputArrays';
 import { leakyReluWasm, normWasmTakes, reluWasm } from './kernels/norm';
 
-import { valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
+import { shapeSize, valuesOf, type CpuBackendLike, type KernelFunc } from './cpuKernelTypes';
 import { poolKernels } from './cpuPoolKernels';
 import { matMulKernels } from './cpuMatMulKernels';
 export type { KernelArgs, KernelFunc } from './cpuKernelTypes';
 
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Σ over the leading `outer` rows of an (outer × inner) matrix: one accumulator per column. */
 export function sumLeading(x: Values, outer: number, inner: number, scale: number): Float32Array {
@@ -39,8 +38,8 @@ function reduceKernel(tf: Tf, mean: boolean, fallback: KernelFunc): KernelFunc {
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape).slice().sort((a, b) => a - b);
     // Leading axes only, and not all of them (the stock kernel is fine for inner reductions).
     if (axes.length === 0 || axes.length >= x.shape.length || axes.some((a, i) => a !== i)) return fallback(args);
-    const outer = size(x.shape.slice(0, axes.length));
-    const inner = size(x.shape.slice(axes.length));
+    const outer = shapeSize(x.shape.slice(0, axes.length));
+    const inner = shapeSize(x.shape.slice(axes.length));
     const backend = args.backend as CpuBackendLike;
     const out = sumLeading(valuesOf(backend, x), outer, inner, mean ? 1 / outer : 1);
     const shape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
@@ -80,7 +79,7 @@ export function perChannelBinary(op: BinaryOp, full: Values, chan: Values, swapp
 function perChannelOf(big: number[], small: number[]): boolean {
   if (big.length < 2 || small.length === 0 || small.length > big.length) return false;
   const c = big[big.length - 1];
-  if (small[small.length - 1] !== c || c === size(big)) return false;
+  if (small[small.length - 1] !== c || c === shapeSize(big)) return false;
   return small.slice(0, -1).every((d) => d === 1);
 }
 
@@ -122,10 +121,10 @@ function binaryKernel(op: BinaryOp, fallback: KernelFunc): KernelFunc {
     if (sameShape(a.shape, b.shape)) {
       return backend.makeTensorInfo(a.shape, 'float32', denseBinary(op, valuesOf(backend, a), valuesOf(backend, b)));
     }
-    if (size(b.shape) === 1 && b.shape.length <= a.shape.length) {
+    if (shapeSize(b.shape) === 1 && b.shape.length <= a.shape.length) {
       return backend.makeTensorInfo(a.shape, 'float32', denseBinary(op, valuesOf(backend, a), valuesOf(backend, b)[0]));
     }
-    if (size(a.shape) === 1 && a.shape.length <= b.shape.length) {
+    if (shapeSize(a.shape) === 1 && a.shape.length <= b.shape.length) {
       return backend.makeTensorInfo(b.shape, 'float32', denseBinary(op, valuesOf(backend, b), valuesOf(backend, a)[0], true));
     }
     if (perChannelOf(a.shape, b.shape)) {
@@ -147,7 +146,7 @@ function tileKernel(fallback: KernelFunc): KernelFunc {
     const backend = args.backend as CpuBackendLike;
     const src = valuesOf(backend, x);
     const c = src.length;
-    const copies = size(reps);
+    const copies = shapeSize(reps);
     const out = outputArray(c * copies);
     for (let o = 0; o < out.length; o += c) out.set(src as Float32Array, o);
     return backend.makeTensorInfo(x.shape.map((d, i) => d * reps[i]), 'float32', out);
@@ -164,7 +163,7 @@ function splitKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
     if (axis !== x.shape.length - 1) return fallback(args);
     const sizes = tf.backend_util.prepareSplitSize(x as never, attrs.numOrSizeSplits as number | number[], axis);
     const c = x.shape[axis];
-    const rows = size(x.shape) / c;
+    const rows = shapeSize(x.shape) / c;
     const backend = args.backend as CpuBackendLike;
     const src = valuesOf(backend, x) as Float32Array;
     let start = 0;
@@ -234,7 +233,7 @@ function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
     if (!x || x.dtype !== 'float32' || x.shape.length === 0) return fallback(args);
     const [begin, sz] = tf.slice_util.parseSliceParams(x as never, attrs.begin as number[], attrs.size as number[]);
     const backend = args.backend as CpuBackendLike;
-    const out = outputArray(size(sz));
+    const out = outputArray(shapeSize(sz));
     copyBox(valuesOf(backend, x) as Float32Array, x.shape, begin, sz, out, sz, sz.map(() => 0));
     return backend.makeTensorInfo(sz, 'float32', out);
   };
@@ -244,7 +243,7 @@ function sliceKernel(tf: Tf, fallback: KernelFunc): KernelFunc {
 function activationKernel(leaky: boolean, fallback: KernelFunc): KernelFunc {
   return (args) => {
     const x = args.inputs.x;
-    if (!x || x.dtype !== 'float32' || !normWasmTakes(size(x.shape), 4)) return fallback(args);
+    if (!x || x.dtype !== 'float32' || !normWasmTakes(shapeSize(x.shape), 4)) return fallback(args);
     const backend = args.backend as CpuBackendLike;
     const values = valuesOf(backend, x);
     return backend.makeTensorInfo(x.shape, 'float32', leaky ? leakyReluWasm(values, Number(args.attrs?.alpha)) : reluWasm(values));
@@ -259,7 +258,7 @@ function padKernel(fallback: KernelFunc): KernelFunc {
     if (!x || x.dtype !== 'float32' || x.shape.length === 0 || !paddings || paddings.length !== x.shape.length) return fallback(args);
     const outShape = x.shape.map((d, i) => paddings[i][0] + d + paddings[i][1]);
     const backend = args.backend as CpuBackendLike;
-    const out = filledOutput(size(outShape), Number(attrs.constantValue ?? 0));
+    const out = filledOutput(shapeSize(outShape), Number(attrs.constantValue ?? 0));
     copyBox(valuesOf(backend, x) as Float32Array, x.shape, x.shape.map(() => 0), x.shape, out, outShape, paddings.map((p) => p[0]));
     return backend.makeTensorInfo(outShape, 'float32', out);
   };

@@ -16,3 +16,6 @@ export type KernelFunc = (args: KernelArgs) => unknown;
 
 /** The values array behind a tensor on the cpu backend. */
 export const valuesOf = (backend: CpuBackendLike, t: TensorInfoLike): Values => backend.data.get(t.dataId).values;
+
+/** Number of elements of a shape. */
+export const shapeSize = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);

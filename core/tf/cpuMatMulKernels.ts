@@ -9,9 +9,8 @@
 // the stock kernel.
 import { gemm } from './kernels/gemm';
 import { filledOutput } from './kernels/outputArrays';
-import { valuesOf, type CpuBackendLike, type KernelFunc, type TensorInfoLike } from './cpuKernelTypes';
+import { shapeSize, valuesOf, type CpuBackendLike, type KernelFunc, type TensorInfoLike } from './cpuKernelTypes';
 
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 interface Product {
   /** batch items of the output, of A and of B (A or B may have one, shared by every item) */
@@ -36,8 +35,8 @@ function productOf(a: TensorInfoLike, b: TensorInfoLike, transposeA: boolean, tr
   if (k !== kb) return null;
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
-  const batchA = size(outerA);
-  const batchB = size(outerB);
+  const batchA = shapeSize(outerA);
+  const batchB = shapeSize(outerB);
   const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
   // same leading shape, or one side a single matrix (of any rank whose leading dims are all 1)
   let outer: number[];
@@ -45,7 +44,7 @@ function productOf(a: TensorInfoLike, b: TensorInfoLike, transposeA: boolean, tr
   else if (batchB === 1 && outerB.length <= outerA.length) outer = outerA;
   else if (batchA === 1 && outerA.length <= outerB.length) outer = outerB;
   else return null;
-  return { batch: size(outer), batchA, batchB, m, n, k, outShape: [...outer, m, n] };
+  return { batch: shapeSize(outer), batchA, batchB, m, n, k, outShape: [...outer, m, n] };
 }
 
 /** C[item] = A[item]·B[item] (transposes as strides), every item of the batch, into a new output. */
@@ -105,7 +104,7 @@ function fusedMatMulKernel(fallback: KernelFunc): KernelFunc {
     const [ta, tb] = transposes(attrs);
     const p = productOf(a, b, ta, tb);
     // bias: n values along the last axis (a dense layer's), anything else broadcasts the stock way
-    if (!p || (bias && (bias.dtype !== 'float32' || size(bias.shape) !== p.n || bias.shape[bias.shape.length - 1] !== p.n))) return fallback(args);
+    if (!p || (bias && (bias.dtype !== 'float32' || shapeSize(bias.shape) !== p.n || bias.shape[bias.shape.length - 1] !== p.n))) return fallback(args);
     const backend = args.backend as CpuBackendLike;
     const out = multiply(valuesOf(backend, a) as Float32Array, valuesOf(backend, b) as Float32Array, p, ta, tb);
     const biasValues = bias ? (valuesOf(backend, bias) as Float32Array) : null;

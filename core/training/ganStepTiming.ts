@@ -66,20 +66,24 @@ function stepRig(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMod
   };
 }
 
+/** The figures of `steps` timed steps of `stepSeconds` each (and the losses of every step run). */
+function timing(net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number, stepSeconds: number, losses: GanStepStats[]): StepTiming {
+  const batch = PRESETS[presetName].batchSize;
+  return {
+    net, preset: presetName, backend: MODE_LABEL[mode], batch, steps, stepSeconds, imagesPerSecond: batch / stepSeconds,
+    losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
+  };
+}
+
 /** `warmup` untimed steps (JIT, output pool), then `steps` timed steps, with the given kernel set; models are rebuilt (same seed). */
 export function timeSteps(tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, steps: number, warmup = 1): StepTiming {
-  const { preset, step, dispose } = stepRig(tf, net, presetName, mode);
+  const { step, dispose } = stepRig(tf, net, presetName, mode);
   try {
     const losses: GanStepStats[] = [];
     for (let i = 0; i < warmup; i++) losses.push(step());
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) losses.push(step());
-    const seconds = (performance.now() - t0) / 1000;
-    return {
-      net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps,
-      stepSeconds: seconds / steps, imagesPerSecond: (preset.batchSize * steps) / seconds,
-      losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })),
-    };
+    return timing(net, presetName, mode, steps, (performance.now() - t0) / 1000 / steps, losses);
   } finally {
     dispose();
   }
@@ -94,7 +98,7 @@ export async function timeStepRounds(
   tf: Tf, net: GanNet, presetName: PresetName, mode: CpuKernelMode, rounds: number, steps: number, warmup: number,
   between: () => Promise<void>,
 ): Promise<StepTiming & { roundSeconds: number[] }> {
-  const { preset, step, dispose } = stepRig(tf, net, presetName, mode);
+  const { step, dispose } = stepRig(tf, net, presetName, mode);
   try {
     const losses: GanStepStats[] = [];
     for (let i = 0; i < warmup; i++) losses.push(step());
@@ -106,11 +110,7 @@ export async function timeStepRounds(
       await between();
     }
     const stepSeconds = roundSeconds.reduce((a, b) => a + b, 0) / rounds;
-    return {
-      net, preset: presetName, backend: MODE_LABEL[mode], batch: preset.batchSize, steps: rounds * steps,
-      stepSeconds, imagesPerSecond: preset.batchSize / stepSeconds,
-      losses: losses.map((s) => ({ d: s.dLoss, g: s.gLoss })), roundSeconds,
-    };
+    return { ...timing(net, presetName, mode, rounds * steps, stepSeconds, losses), roundSeconds };
   } finally {
     dispose();
   }
